@@ -1,0 +1,26 @@
+#!/bin/sh
+# quickstart.sh -- the README's first command: install the build
+# dependencies (Debian 12; through sudo when not root), build msiwatch, and
+# replay the bundled demo capture, printing what it found.
+set -eu
+cd "$(dirname "$0")/.."
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+PKGS="build-essential autoconf automake libtool pkg-config libpcap-dev libndpi-dev
+libmaxminddb-dev libjansson-dev libsqlite3-dev libpsl-dev libssl-dev zlib1g-dev jq bsdutils"
+# shellcheck disable=SC2086
+if ! dpkg-query -W $PKGS >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PKGS >/dev/null
+fi
+[ -x configure ] || autoreconf -fi >/dev/null
+[ -f Makefile ] || ./configure -q
+make -s -j"$(nproc)" >/dev/null
+echo "== msiwatch $(./msiwatch --version | cut -d' ' -f2) built; replaying pcaps/zeek-wikipedia.pcap"
+./msiwatch -r pcaps/zeek-wikipedia.pcap --records demo-records.json --stats 2>demo-stats.json
+echo "== flows (from demo-records.json):"
+jq -r '"\(.network.transport) \(.source.ip):\(.source.port) -> \(.destination.ip):\(.destination.port)  \(.msiwatch.flow.ndpi)  \(.network.packets) packets, \(.network.bytes) bytes"' demo-records.json
+echo "== counters (from demo-stats.json):"
+jq -c '.msiwatch.stats | {packets, bytes, tcp, udp, flows: .flows.total, drops: .drops.total, protocols: .ndpi.flows}' demo-stats.json
+rm -f demo-records.json demo-stats.json

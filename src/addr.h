@@ -1,0 +1,42 @@
+/* addr.h -- IPv4/IPv6 addresses as 16 bytes (IPv4 mapped into ::ffff:a.b.c.d)
+ * so that flow keys, fragment keys and records compare and hash one way. */
+#ifndef MW_ADDR_H
+#define MW_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct mw_addr {
+    uint8_t b[16];
+};
+
+static inline void mw_addr_from_v4(struct mw_addr *a, const uint8_t v4[4])
+{
+    memset(a->b, 0, 10);
+    a->b[10] = 0xff;
+    a->b[11] = 0xff;
+    memcpy(a->b + 12, v4, 4);
+}
+
+static inline void mw_addr_from_v6(struct mw_addr *a, const uint8_t v6[16])
+{
+    memcpy(a->b, v6, 16);
+}
+
+static inline bool mw_addr_is_v4(const struct mw_addr *a)
+{
+    static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    return memcmp(a->b, pfx, 12) == 0;
+}
+
+static inline int mw_addr_cmp(const struct mw_addr *x, const struct mw_addr *y)
+{
+    return memcmp(x->b, y->b, 16);
+}
+
+/* Text form (inet_ntop); buf of at least 46 bytes. */
+const char *mw_addr_str(const struct mw_addr *a, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,150 @@
+/* capture.c -- libpcap packet sources (see capture.h). */
+#include "capture.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SNAPLEN 262144
+#define LIVE_TIMEOUT_MS 100
+#define LIVE_BUFFER (64 << 20) /* kernel ring: bursts on a SPAN port are large */
+
+static int set_filter(struct capture *c, const char *bpf, char *err, size_t errlen)
+{
+    if (bpf == NULL || *bpf == '\0')
+        return 0;
+    struct bpf_program prog;
+    if (pcap_compile(c->p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errlen, "bad capture filter \"%s\": %s", bpf, pcap_geterr(c->p));
+        return -1;
+    }
+    int rc = pcap_setfilter(c->p, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot set the capture filter: %s", c->name, pcap_geterr(c->p));
+        return -1;
+    }
+    return 0;
+}
+
+/* Common to files and interfaces once the handle is open: link type, filter. */
+static int finish_open(struct capture *c, const char *bpf, char *err, size_t errlen)
+{
+    c->dlt = pcap_datalink(c->p);
+    if (set_filter(c, bpf, err, errlen) != 0) {
+        capture_close(c);
+        return -1;
+    }
+    return 0;
+}
+
+int capture_open_file(struct capture *c, const char *path, const char *bpf, char *err, size_t errlen)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    memset(c, 0, sizeof *c);
+    c->name = strcmp(path, "-") == 0 ? "standard input" : path;
+    if (strcmp(path, "-") != 0) {
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: is a directory, not a capture file", path);
+            return -1;
+        }
+        if (S_ISREG(st.st_mode))
+            c->size = (uint64_t)st.st_size;
+    }
+    c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    if (c->p == NULL) {
+        /* libpcap says "unknown file format" for anything that is not a
+         * capture, and "truncated dump file" when even the header is cut. */
+        if (strstr(perr, "unknown file format") != NULL)
+            snprintf(err, errlen, "%s: not a pcap or pcapng capture file", c->name);
+        else
+            snprintf(err, errlen, "%s: cannot read capture: %s", c->name, perr);
+        return -1;
+    }
+    return finish_open(c, bpf, err, errlen);
+}
+
+int capture_open_live(struct capture *c, const char *iface, const char *bpf, char *err, size_t errlen)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    memset(c, 0, sizeof *c);
+    c->name = iface;
+    c->live = true;
+    c->p = pcap_create(iface, perr);
+    if (c->p == NULL) {
+        snprintf(err, errlen, "%s: %s", iface, perr);
+        return -1;
+    }
+    pcap_set_snaplen(c->p, SNAPLEN);
+    pcap_set_promisc(c->p, 1);
+    pcap_set_timeout(c->p, LIVE_TIMEOUT_MS);
+    pcap_set_buffer_size(c->p, LIVE_BUFFER);
+    int rc = pcap_activate(c->p);
+    if (rc < 0) {
+        const char *why = rc == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface"
+                        : rc == PCAP_ERROR_PERM_DENIED ? "permission denied (run as root or grant CAP_NET_RAW)"
+                        : pcap_geterr(c->p);
+        snprintf(err, errlen, "%s: cannot capture: %s", iface, why);
+        capture_close(c);
+        return -1;
+    }
+    return finish_open(c, bpf, err, errlen);
+}
+
+enum capture_next capture_next(struct capture *c, struct pcap_pkthdr **h, const uint8_t **data,
+                               char *err, size_t errlen)
+{
+    int rc = pcap_next_ex(c->p, h, data);
+    if (rc == 1)
+        return CAP_PACKET;
+    if (rc == 0)
+        return CAP_NONE;
+    if (rc == PCAP_ERROR_BREAK)
+        return CAP_EOF;
+    const char *e = pcap_geterr(c->p);
+    if (strstr(e, "truncated dump file") != NULL)
+        snprintf(err, errlen, "%s: truncated capture, the last record is cut short (%s)", c->name, e);
+    else
+        snprintf(err, errlen, "%s: %s", c->name, e);
+    return CAP_ERROR;
+}
+
+uint64_t capture_offset(struct capture *c)
+{
+    if (c->live || c->size == 0)
+        return 0;
+    FILE *f = pcap_file(c->p);
+    if (f == NULL)
+        return 0;
+    long off = ftell(f);
+    return off < 0 ? 0 : (uint64_t)off;
+}
+
+void capture_drops(struct capture *c, uint64_t *kernel, uint64_t *iface)
+{
+    struct pcap_stat ps;
+    *kernel = *iface = 0;
+    if (c->live && pcap_stats(c->p, &ps) == 0) {
+        *kernel = ps.ps_drop;
+        *iface = ps.ps_ifdrop;
+    }
+}
+
+const char *capture_dlt_name(int dlt)
+{
+    const char *n = pcap_datalink_val_to_name(dlt);
+    return n ? n : "unknown";
+}
+
+void capture_close(struct capture *c)
+{
+    if (c->p)
+        pcap_close(c->p);
+    c->p = NULL;
+}

@@ -1,0 +1,150 @@
+/* classify.c -- the nDPI 4.2 detection module of one worker (see classify.h). */
+#include "classify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi_api.h>
+
+struct classify {
+    struct ndpi_detection_module_struct *ndpi;
+    unsigned max_packets;
+    struct classify_stats st;
+};
+
+struct classify *classify_new(unsigned max_packets, char *err, size_t errlen)
+{
+    struct classify *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+    if (c->ndpi == NULL) {
+        snprintf(err, errlen, "nDPI: cannot initialise the detection module");
+        free(c);
+        return NULL;
+    }
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
+    ndpi_finalize_initialization(c->ndpi);
+    c->max_packets = max_packets ? max_packets : CLASSIFY_DEFAULT_MAX_PACKETS;
+    return c;
+}
+
+void classify_free(struct classify *c)
+{
+    if (c == NULL)
+        return;
+    ndpi_exit_detection_module(c->ndpi);
+    free(c);
+}
+
+static void release(struct classify *c, struct flow *f)
+{
+    if (f->ndpi) {
+        ndpi_free_flow(f->ndpi);
+        f->ndpi = NULL;
+        c->st.states_live--;
+    }
+}
+
+static void set_result(struct flow *f, ndpi_protocol p)
+{
+    f->proto_master = p.master_protocol;
+    f->proto_app = p.app_protocol;
+}
+
+void classify_packet(struct classify *c, struct flow *f, const struct mw_pkt *pk, uint64_t ts_us)
+{
+    if (f->classified)
+        return;
+    if (f->ndpi == NULL) {
+        f->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+        if (f->ndpi == NULL) {
+            c->st.alloc_failed++;
+            f->classified = 1;
+            return;
+        }
+        memset(f->ndpi, 0, SIZEOF_FLOW_STRUCT);
+        c->st.states_live++;
+    }
+    /* nDPI takes a 16-bit length; a reassembled datagram can exceed it by
+     * its header only, and nDPI reads no further than the first bytes. */
+    unsigned short len = pk->l3_len > 65535 ? 65535 : (unsigned short)pk->l3_len;
+    ndpi_protocol p = ndpi_detection_process_packet(c->ndpi, f->ndpi, pk->l3, len, ts_us / 1000);
+    c->st.packets++;
+    f->ndpi_pkts++;
+    bool known = p.master_protocol != NDPI_PROTOCOL_UNKNOWN || p.app_protocol != NDPI_PROTOCOL_UNKNOWN;
+    if (known) {
+        set_result(f, p);
+        if (!ndpi_extra_dissection_possible(c->ndpi, f->ndpi)) {
+            f->classified = 1;
+            c->st.detected++;
+            release(c, f);
+            return;
+        }
+    }
+    if (f->ndpi_pkts >= c->max_packets)
+        classify_finish(c, f);
+}
+
+void classify_finish(struct classify *c, struct flow *f)
+{
+    if (f->classified) {
+        release(c, f);
+        return;
+    }
+    if (f->ndpi) {
+        uint8_t guessed = 0;
+        ndpi_protocol p = ndpi_detection_giveup(c->ndpi, f->ndpi, 1, &guessed);
+        if (p.master_protocol != NDPI_PROTOCOL_UNKNOWN || p.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
+            if (f->proto_master == 0 && f->proto_app == 0) {
+                set_result(f, p);
+                f->proto_guessed = guessed;
+            }
+            c->st.detected += !f->proto_guessed;
+        }
+        c->st.gave_up++;
+    }
+    f->classified = 1;
+    release(c, f);
+}
+
+uint16_t classify_main_id(const struct flow *f)
+{
+    if (f->proto_guessed)
+        return 0;
+    if (f->proto_master == NDPI_PROTOCOL_NETBIOS && f->proto_app != NDPI_PROTOCOL_UNKNOWN)
+        return f->proto_app;
+    return f->proto_master ? f->proto_master : f->proto_app;
+}
+
+const char *classify_proto_name(struct classify *c, uint16_t id)
+{
+    const char *n = ndpi_get_proto_name(c->ndpi, id);
+    return n ? n : "Unknown";
+}
+
+const char *classify_name(struct classify *c, const struct flow *f)
+{
+    return classify_proto_name(c, classify_main_id(f));
+}
+
+const char *classify_full_name(struct classify *c, const struct flow *f, char *buf, size_t len)
+{
+    ndpi_protocol p = { .master_protocol = f->proto_master, .app_protocol = f->proto_app };
+    return ndpi_protocol2name(c->ndpi, p, buf, (u_int)len);
+}
+
+unsigned classify_num_protocols(struct classify *c)
+{
+    return ndpi_get_num_supported_protocols(c->ndpi);
+}
+
+const struct classify_stats *classify_stats(const struct classify *c)
+{
+    return &c->st;
+}

@@ -1,0 +1,259 @@
+/* flow.c -- the flow table (see flow.h). Chained hash on a canonical key,
+ * three LRU lists (TCP, UDP, closed TCP) whose heads are the oldest flows of
+ * their timeout class, a hard maximum with eviction of the oldest idle flow.
+ * Memory: one malloc per flow, bounded by flow_cfg.max_flows. */
+#include "flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define IPP_TCP 6
+
+struct flow_list_head {
+    struct flow *head, *tail;
+};
+
+struct flow_table {
+    struct flow_cfg cfg;
+    struct flow **bucket;
+    size_t mask;
+    struct flow_list_head list[FL__COUNT];
+    struct flow_stats st;
+    flow_end_cb cb;
+    void *user;
+    uint64_t next_id;
+};
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t key_hash(const struct flow_key *k)
+{
+    uint64_t w[4];
+    memcpy(w, k->addr[0].b, 16);
+    memcpy(w + 2, k->addr[1].b, 16);
+    uint64_t h = (uint64_t)k->port[0] << 48 | (uint64_t)k->port[1] << 32 |
+                 (uint64_t)k->vlan << 8 | k->proto;
+    h = mix64(h ^ w[0]);
+    h = mix64(h ^ w[1]);
+    h = mix64(h ^ w[2]);
+    return mix64(h ^ w[3]);
+}
+
+/* Canonical key: the lower address:port first. *side is the key side of
+ * the packet's source. */
+static void make_key(const struct mw_pkt *pk, struct flow_key *k, int *side)
+{
+    memset(k, 0, sizeof *k);
+    int c = mw_addr_cmp(&pk->src, &pk->dst);
+    bool src_first = c < 0 || (c == 0 && pk->sport <= pk->dport);
+    k->addr[0] = src_first ? pk->src : pk->dst;
+    k->addr[1] = src_first ? pk->dst : pk->src;
+    k->port[0] = src_first ? pk->sport : pk->dport;
+    k->port[1] = src_first ? pk->dport : pk->sport;
+    k->vlan = pk->nvlan ? pk->vlan[0] : 0;
+    k->proto = pk->l4proto;
+    *side = src_first ? 0 : 1;
+}
+
+static void list_unlink(struct flow_table *t, struct flow *f)
+{
+    struct flow_list_head *l = &t->list[f->list];
+    if (f->prev) f->prev->next = f->next; else l->head = f->next;
+    if (f->next) f->next->prev = f->prev; else l->tail = f->prev;
+    f->prev = f->next = NULL;
+}
+
+static void list_append(struct flow_table *t, struct flow *f, enum flow_list which)
+{
+    struct flow_list_head *l = &t->list[which];
+    f->list = (uint8_t)which;
+    f->next = NULL;
+    f->prev = l->tail;
+    if (l->tail) l->tail->next = f; else l->head = f;
+    l->tail = f;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 1024;
+    while (p < n && p < ((size_t)1 << 30))
+        p <<= 1;
+    return p;
+}
+
+struct flow_table *flow_table_new(const struct flow_cfg *cfg, flow_end_cb cb, void *user)
+{
+    struct flow_table *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->cfg = *cfg;
+    if (t->cfg.max_flows == 0)
+        t->cfg.max_flows = 1;
+    size_t nb = pow2_at_least(t->cfg.max_flows);
+    t->bucket = calloc(nb, sizeof *t->bucket);
+    if (t->bucket == NULL) {
+        free(t);
+        return NULL;
+    }
+    t->mask = nb - 1;
+    t->cb = cb;
+    t->user = user;
+    return t;
+}
+
+static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
+{
+    size_t b = key_hash(&f->key) & t->mask;
+    struct flow **pp = &t->bucket[b];
+    while (*pp && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = f->hnext;
+    list_unlink(t, f);
+    t->st.active--;
+    switch (why) {
+    case FE_TIMEOUT: t->st.timed_out++; break;
+    case FE_EVICTED: t->st.evicted++; break;
+    case FE_SHUTDOWN: t->st.ended_at_exit++; break;
+    }
+    if (t->cb)
+        t->cb(t->user, f, why);
+    free(f);
+}
+
+static uint64_t list_timeout(const struct flow_table *t, int which)
+{
+    return which == FL_TCP ? t->cfg.tcp_timeout_us
+         : which == FL_UDP ? t->cfg.udp_timeout_us : t->cfg.closed_timeout_us;
+}
+
+void flow_expire(struct flow_table *t, uint64_t now_us)
+{
+    for (int i = 0; i < FL__COUNT; i++) {
+        uint64_t to = list_timeout(t, i);
+        struct flow *f;
+        while ((f = t->list[i].head) != NULL && f->last_us + to < now_us)
+            flow_end(t, f, FE_TIMEOUT);
+    }
+}
+
+/* The oldest idle flow of all classes: the head with the smallest last_us. */
+static struct flow *oldest(struct flow_table *t)
+{
+    struct flow *best = NULL;
+    for (int i = 0; i < FL__COUNT; i++) {
+        struct flow *f = t->list[i].head;
+        if (f && (best == NULL || f->last_us < best->last_us))
+            best = f;
+    }
+    return best;
+}
+
+struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts_us, int *dir)
+{
+    struct flow_key k;
+    int side;
+    make_key(pk, &k, &side);
+    size_t b = key_hash(&k) & t->mask;
+    struct flow *f;
+    for (f = t->bucket[b]; f; f = f->hnext)
+        if (memcmp(&f->key, &k, sizeof k) == 0)
+            break;
+    if (f == NULL) {
+        if (t->st.active >= t->cfg.max_flows) {
+            struct flow *o = oldest(t);
+            if (o)
+                flow_end(t, o, FE_EVICTED);
+        }
+        f = calloc(1, sizeof *f);
+        if (f == NULL) {
+            t->st.alloc_failed++;
+            return NULL;
+        }
+        f->key = k;
+        f->id = ++t->next_id;
+        f->first_us = ts_us;
+        /* The client is the sender of the first packet, unless that packet
+         * is a SYN-ACK (we missed the SYN); for a flow picked up mid-stream
+         * with no handshake, a well-known server port decides. */
+        bool synack = k.proto == IPP_TCP && (pk->tcp_flags & (MW_TH_SYN | MW_TH_ACK)) == (MW_TH_SYN | MW_TH_ACK);
+        bool syn = k.proto == IPP_TCP && (pk->tcp_flags & (MW_TH_SYN | MW_TH_ACK)) == MW_TH_SYN;
+        int client = side;
+        if (synack)
+            client = !side;
+        else if (!syn && pk->sport < 1024 && pk->dport >= 1024)
+            client = !side;
+        f->client = (uint8_t)client;
+        f->hnext = t->bucket[b];
+        t->bucket[b] = f;
+        t->st.created++;
+        if (k.proto == IPP_TCP) t->st.tcp++; else t->st.udp++;
+        if (++t->st.active > t->st.active_peak)
+            t->st.active_peak = t->st.active;
+        list_append(t, f, k.proto == IPP_TCP ? FL_TCP : FL_UDP);
+    } else {
+        enum flow_list l = (enum flow_list)f->list;
+        list_unlink(t, f);
+        list_append(t, f, l);
+    }
+    if (ts_us > f->last_us)
+        f->last_us = ts_us;
+    *dir = side == f->client ? 0 : 1;
+    return f;
+}
+
+void flow_mark_closed(struct flow_table *t, struct flow *f)
+{
+    if (f->list == FL_CLOSED)
+        return;
+    list_unlink(t, f);
+    list_append(t, f, FL_CLOSED);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const struct flow *x = *(struct flow *const *)a, *y = *(struct flow *const *)b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void flow_end_all(struct flow_table *t)
+{
+    /* End in order of first sight so records come out in a stable order. */
+    size_t n = (size_t)t->st.active, k = 0;
+    struct flow **all = n ? malloc(n * sizeof *all) : NULL;
+    if (all == NULL) { /* no memory for the sort: end them list by list */
+        for (int i = 0; i < FL__COUNT; i++)
+            while (t->list[i].head)
+                flow_end(t, t->list[i].head, FE_SHUTDOWN);
+        return;
+    }
+    for (int i = 0; i < FL__COUNT; i++)
+        for (struct flow *f = t->list[i].head; f && k < n; f = f->next)
+            all[k++] = f;
+    qsort(all, k, sizeof *all, by_id);
+    for (size_t i = 0; i < k; i++)
+        flow_end(t, all[i], FE_SHUTDOWN);
+    free(all);
+}
+
+void flow_table_free(struct flow_table *t)
+{
+    if (t == NULL)
+        return;
+    flow_end_all(t);
+    free(t->bucket);
+    free(t);
+}
+
+const struct flow_stats *flow_table_stats(const struct flow_table *t)
+{
+    return &t->st;
+}

@@ -1,0 +1,288 @@
+/* main.c -- msiwatch's entry point: options, the sources, the single
+ * stderr line and exit status of DESIGN.md section 3. Below this file
+ * nothing prints; errors come back as sentences (STYLE.md 3.2). */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "options.h"
+#include "output.h"
+#include "worker.h"
+
+#define ERRLEN 512
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void print_stats(struct worker *w, const char *observer)
+{
+    struct stats_view v;
+    struct proto_count *protos = NULL;
+    worker_stats(w, &v, &protos);
+    if (v.ts_us == 0)
+        v.ts_us = wall_us();
+    output_stats(stderr, observer, &v);
+    free(protos);
+}
+
+/* The progress line: only when standard error is a terminal. */
+struct progress {
+    bool on;
+    uint64_t last_us;
+    bool shown;
+};
+
+static void progress_show(struct progress *pr, struct capture *c, uint64_t packets, uint64_t bytes, bool force)
+{
+    if (!pr->on)
+        return;
+    uint64_t now = mono_us();
+    if (!force && now - pr->last_us < 500000)
+        return;
+    pr->last_us = now;
+    uint64_t off = capture_offset(c);
+    if (c->size > 0)
+        fprintf(stderr, "\rmsiwatch: %s: %.1f MB, %llu packets, %.0f%% ", c->name, (double)bytes / 1e6,
+                (unsigned long long)packets, 100.0 * (double)off / (double)c->size);
+    else
+        fprintf(stderr, "\rmsiwatch: %s: %.1f MB, %llu packets ", c->name, (double)bytes / 1e6,
+                (unsigned long long)packets);
+    pr->shown = true;
+}
+
+static void progress_clear(struct progress *pr)
+{
+    if (pr->on && pr->shown)
+        fputs("\r\033[K", stderr);
+    pr->shown = false;
+}
+
+/* Replay one file. Returns 0, or 1 with err set (the packets read before
+ * the error have been processed). */
+static int replay_file(struct worker *w, const struct mw_opts *o, const char *path, struct progress *pr,
+                       char *err, size_t errlen)
+{
+    struct capture c;
+    if (capture_open_file(&c, path, o->filter, err, errlen) != 0)
+        return 1;
+    bool known = decode_link_supported(c.dlt);
+    if (!known)
+        fprintf(stderr, "msiwatch: %s: link type %s (%d) is not decoded; its packets are counted as unknown_link\n",
+                c.name, capture_dlt_name(c.dlt), c.dlt);
+    struct pcap_pkthdr *h;
+    const uint8_t *data;
+    int rc = 0;
+    uint64_t n = 0;
+    while (!stop_requested) {
+        enum capture_next r = capture_next(&c, &h, &data, err, errlen);
+        if (r == CAP_EOF)
+            break;
+        if (r == CAP_ERROR) {
+            rc = 1;
+            break;
+        }
+        if (r != CAP_PACKET)
+            continue;
+        uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+        if (known)
+            worker_packet(w, c.dlt, ts, data, h->caplen);
+        else
+            worker_unknown_link(w, ts, h->caplen);
+        if ((++n & 4095) == 0)
+            progress_show(pr, &c, w->st.packets, w->st.bytes, false);
+    }
+    if (rc == 0)
+        progress_show(pr, &c, w->st.packets, w->st.bytes, true);
+    progress_clear(pr);
+    capture_close(&c);
+    return rc;
+}
+
+struct live_ctx {
+    struct worker *w;
+    int dlt;
+    bool known;
+};
+
+static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    struct live_ctx *lc = (struct live_ctx *)user;
+    uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+    if (lc->known)
+        worker_packet(lc->w, lc->dlt, ts, data, h->caplen);
+    else
+        worker_unknown_link(lc->w, ts, h->caplen);
+}
+
+static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t errlen)
+{
+    struct capture caps[MW_MAX_SOURCES];
+    struct live_ctx lc[MW_MAX_SOURCES];
+    struct pollfd pfd[MW_MAX_SOURCES];
+    size_t n = o->nifaces;
+    for (size_t i = 0; i < n; i++) {
+        if (capture_open_live(&caps[i], o->ifaces[i], o->filter, err, errlen) != 0) {
+            for (size_t k = 0; k < i; k++)
+                capture_close(&caps[k]);
+            return 1;
+        }
+        char perr[PCAP_ERRBUF_SIZE];
+        pcap_setnonblock(caps[i].p, 1, perr);
+        lc[i] = (struct live_ctx){ w, caps[i].dlt, decode_link_supported(caps[i].dlt) };
+        if (!lc[i].known)
+            fprintf(stderr, "msiwatch: %s: link type %s (%d) is not decoded; its packets are counted as unknown_link\n",
+                    caps[i].name, capture_dlt_name(caps[i].dlt), caps[i].dlt);
+        pfd[i].fd = pcap_get_selectable_fd(caps[i].p);
+        pfd[i].events = POLLIN;
+    }
+    uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
+    int rc = 0;
+    while (!stop_requested) {
+        int pr = poll(pfd, (nfds_t)n, 100);
+        if (pr < 0 && errno != EINTR) {
+            snprintf(err, errlen, "poll: %s", strerror(errno));
+            rc = 1;
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (pr > 0 && !(pfd[i].revents & (POLLIN | POLLERR | POLLHUP)))
+                continue;
+            int d = pcap_dispatch(caps[i].p, -1, live_packet, (u_char *)&lc[i]);
+            if (d == PCAP_ERROR) {
+                snprintf(err, errlen, "%s: %s", caps[i].name, pcap_geterr(caps[i].p));
+                rc = 1;
+                stop_requested = 1;
+            }
+        }
+        /* Idle flows end on the wall clock when live: no packet may come to move packet time. */
+        uint64_t now = wall_us();
+        if (now > w->now_us + 1000000) {
+            flow_expire(w->flows, now);
+            ipfrag_expire(w->frag, now);
+        }
+        if (next_stats && mono_us() >= next_stats) {
+            uint64_t k = 0, f = 0;
+            w->st.capture_drops = w->st.capture_ifdrops = 0;
+            for (size_t i = 0; i < n; i++) {
+                capture_drops(&caps[i], &k, &f);
+                w->st.capture_drops += k;
+                w->st.capture_ifdrops += f;
+            }
+            print_stats(w, w->out->observer);
+            next_stats = mono_us() + o->stats_interval * 1000000ull;
+        }
+    }
+    w->st.capture_drops = w->st.capture_ifdrops = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k, f;
+        capture_drops(&caps[i], &k, &f);
+        w->st.capture_drops += k;
+        w->st.capture_ifdrops += f;
+        capture_close(&caps[i]);
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct mw_opts o;
+    char err[ERRLEN] = "";
+    switch (opts_parse(argc, argv, &o, err, sizeof err)) {
+    case OPTS_EXIT_OK:
+        return 0;
+    case OPTS_USAGE:
+        fprintf(stderr, "msiwatch: %s\n", err);
+        return 2;
+    case OPTS_RUN:
+        break;
+    }
+    if (o.filter) { /* a filter that cannot compile is bad usage, said before any work */
+        pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+        struct bpf_program prog;
+        if (dead && pcap_compile(dead, &prog, o.filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+            fprintf(stderr, "msiwatch: bad capture filter \"%s\": %s\n", o.filter, pcap_geterr(dead));
+            pcap_close(dead);
+            return 2;
+        }
+        if (dead) {
+            pcap_freecode(&prog);
+            pcap_close(dead);
+        }
+    }
+    /* Check every file before reading any, so that a typo in the third -r
+     * does not leave a half-done replay behind. */
+    for (size_t i = 0; i < o.nreads; i++)
+        if (strcmp(o.reads[i], "-") != 0 && access(o.reads[i], R_OK) != 0) {
+            fprintf(stderr, "msiwatch: %s: %s\n", o.reads[i], strerror(errno));
+            return 1;
+        }
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    char host[256] = "msiwatch";
+    if (o.observer == NULL && gethostname(host, sizeof host) == 0)
+        host[sizeof host - 1] = '\0';
+    struct output out;
+    if (output_open(&out, o.output, o.records, o.observer ? o.observer : host, err, sizeof err) != 0) {
+        fprintf(stderr, "msiwatch: %s\n", err);
+        return 1;
+    }
+    struct worker w;
+    if (worker_init(&w, &o.wcfg, &out, err, sizeof err) != 0) {
+        fprintf(stderr, "msiwatch: %s\n", err);
+        output_close(&out, err, sizeof err);
+        return 1;
+    }
+    int rc = 0;
+    if (o.nifaces) {
+        rc = run_live(&w, &o, err, sizeof err);
+    } else {
+        struct progress pr = { .on = isatty(STDERR_FILENO) == 1 };
+        for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested; i++)
+            rc = replay_file(&w, &o, o.reads[i], &pr, err, sizeof err);
+    }
+    char err2[ERRLEN] = "";
+    worker_finish(&w);
+    if (o.stats)
+        print_stats(&w, out.observer);
+    worker_free(&w);
+    if (output_close(&out, err2, sizeof err2) != 0) {
+        fprintf(stderr, "msiwatch: %s\n", err2);
+        return 1;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "msiwatch: %s\n", err);
+        return 1;
+    }
+    return 0;
+}

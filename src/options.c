@@ -1,0 +1,237 @@
+/* options.c -- command-line parsing (see options.h). */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+enum {
+    O_SYSLOG = 256, O_RECORDS, O_ALLOWLIST, O_HOSTMAP, O_STATS, O_STATS_INTERVAL,
+    O_MAX_FLOWS, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
+    O_FRAG_MAX_DATAGRAMS, O_FRAG_TIMEOUT, O_REASM_HOLD, O_REASM_MEMCAP, O_REASM_DEPTH,
+    O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS,
+};
+
+static const struct option longopts[] = {
+    { "read", required_argument, NULL, 'r' },
+    { "interface", required_argument, NULL, 'i' },
+    { "filter", required_argument, NULL, 'f' },
+    { "events", required_argument, NULL, 'e' },
+    { "syslog", required_argument, NULL, O_SYSLOG },
+    { "state", required_argument, NULL, 's' },
+    { "output", required_argument, NULL, 'o' },
+    { "records", required_argument, NULL, O_RECORDS },
+    { "geoip", required_argument, NULL, 'G' },
+    { "allowlist", required_argument, NULL, O_ALLOWLIST },
+    { "hostmap", required_argument, NULL, O_HOSTMAP },
+    { "config", required_argument, NULL, 'c' },
+    { "stats", no_argument, NULL, O_STATS },
+    { "stats-interval", required_argument, NULL, O_STATS_INTERVAL },
+    { "max-flows", required_argument, NULL, O_MAX_FLOWS },
+    { "tcp-timeout", required_argument, NULL, O_TCP_TIMEOUT },
+    { "udp-timeout", required_argument, NULL, O_UDP_TIMEOUT },
+    { "closed-timeout", required_argument, NULL, O_CLOSED_TIMEOUT },
+    { "frag-max-bytes", required_argument, NULL, O_FRAG_MAX_BYTES },
+    { "frag-max-datagrams", required_argument, NULL, O_FRAG_MAX_DATAGRAMS },
+    { "frag-timeout", required_argument, NULL, O_FRAG_TIMEOUT },
+    { "reasm-hold", required_argument, NULL, O_REASM_HOLD },
+    { "reasm-memcap", required_argument, NULL, O_REASM_MEMCAP },
+    { "reasm-depth", required_argument, NULL, O_REASM_DEPTH },
+    { "ndpi-packets", required_argument, NULL, O_NDPI_PACKETS },
+    { "observer-name", required_argument, NULL, O_OBSERVER },
+    { "flow-digests", no_argument, NULL, O_FLOW_DIGESTS },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+    "Usage: msiwatch [-c FILE] [-r PCAP ... | -i IFACE ...] [-e EVENTS ...] [--syslog URL ...] [options]\n"
+    "Detects msiexec fetching remote packages (MITRE ATT&CK AN0445, T1218.007).\n"
+    "\n"
+    "Sources:\n"
+    "  -r, --read FILE          replay a pcap or pcapng file; repeatable, in order; '-' reads standard input\n"
+    "  -i, --interface IFACE    live capture (promiscuous); repeatable\n"
+    "  -f, --filter BPF         capture filter (pcap-filter syntax), for files and interfaces\n"
+    "  -e, --events FILE        endpoint events from a file            (not implemented yet)\n"
+    "      --syslog URL         listen for forwarded events            (not implemented yet)\n"
+    "Outputs:\n"
+    "  -o, --output FILE        alerts, JSON lines; default standard output\n"
+    "      --records FILE       also every record the sensor produced (flows), JSON lines; '-' is standard output\n"
+    "      --stats              print counters to standard error at exit (JSON line)\n"
+    "      --stats-interval SEC live capture: also every SEC seconds (default 60 with --stats)\n"
+    "      --observer-name NAME observer.name in every record (default: this host's name)\n"
+    "      --flow-digests       add a SHA-256 of each reassembled TCP direction to flow records\n"
+    "Bounds and timeouts:\n"
+    "      --max-flows N        flows tracked at once; the oldest idle one is evicted (default 500000)\n"
+    "      --tcp-timeout SEC    idle TCP flow timeout (default 600)\n"
+    "      --udp-timeout SEC    idle UDP flow timeout (default 120)\n"
+    "      --closed-timeout SEC TCP flow after FIN both ways or RST (default 30)\n"
+    "      --frag-max-bytes N   IP fragment bytes held (default 16777216)\n"
+    "      --frag-max-datagrams N  IP datagrams being reassembled (default 8192)\n"
+    "      --frag-timeout SEC   incomplete IP datagram timeout (default 30)\n"
+    "      --reasm-hold N       out-of-order TCP bytes held per direction (default 1048576)\n"
+    "      --reasm-memcap N     out-of-order TCP bytes held in total (default 268435456)\n"
+    "      --reasm-depth N      bytes reassembled per TCP direction, 0 = all (default 0)\n"
+    "      --ndpi-packets N     packets per flow given to nDPI before it gives up (default 32)\n"
+    "Not implemented yet (refused): -s/--state, -G/--geoip, --allowlist, --hostmap, -c/--config.\n"
+    "  -h, --help               this text\n"
+    "  -V, --version            version\n"
+    "Exit status: 0 success, 1 runtime failure, 2 bad usage.\n";
+
+static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out,
+                     char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    if (s[0] == '-' || s[0] == '\0')
+        goto bad;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    snprintf(err, errlen, "bad value for --%s: \"%s\" (a whole number from %" PRIu64 " to %" PRIu64 ")",
+             opt, s, min, max);
+    return -1;
+}
+
+static int add_source(const char **arr, size_t *n, const char *v, const char *what, char *err, size_t errlen)
+{
+    if (*n >= MW_MAX_SOURCES) {
+        snprintf(err, errlen, "too many %s (at most %d)", what, MW_MAX_SOURCES);
+        return -1;
+    }
+    arr[(*n)++] = v;
+    return 0;
+}
+
+static const char *long_name(int c)
+{
+    for (const struct option *o = longopts; o->name; o++)
+        if (o->val == c)
+            return o->name;
+    return "?";
+}
+
+enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    worker_cfg_defaults(&o->wcfg);
+    bool interval_set = false;
+    int c;
+    uint64_t v;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":r:i:f:e:s:o:G:c:hV", longopts, NULL)) != -1) {
+        const char *name = long_name(c);
+        switch (c) {
+        case 'r':
+            if (add_source(o->reads, &o->nreads, optarg, "capture files", err, errlen))
+                return OPTS_USAGE;
+            break;
+        case 'i':
+            if (add_source(o->ifaces, &o->nifaces, optarg, "interfaces", err, errlen))
+                return OPTS_USAGE;
+            break;
+        case 'f': o->filter = optarg; break;
+        case 'o': o->output = optarg; break;
+        case O_RECORDS: o->records = optarg; break;
+        case O_STATS: o->stats = true; break;
+        case O_OBSERVER: o->observer = optarg; break;
+        case O_FLOW_DIGESTS: o->wcfg.flow_digests = true; break;
+        case O_STATS_INTERVAL:
+            if (parse_u64(name, optarg, 0, 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->stats_interval = (unsigned)v;
+            interval_set = true;
+            break;
+        case O_MAX_FLOWS:
+            if (parse_u64(name, optarg, 1, 100000000, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.flow.max_flows = (uint32_t)v;
+            break;
+        case O_TCP_TIMEOUT:
+            if (parse_u64(name, optarg, 1, 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.flow.tcp_timeout_us = v * 1000000;
+            break;
+        case O_UDP_TIMEOUT:
+            if (parse_u64(name, optarg, 1, 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.flow.udp_timeout_us = v * 1000000;
+            break;
+        case O_CLOSED_TIMEOUT:
+            if (parse_u64(name, optarg, 1, 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.flow.closed_timeout_us = v * 1000000;
+            break;
+        case O_FRAG_MAX_BYTES:
+            if (parse_u64(name, optarg, 65536, (uint64_t)1 << 34, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.frag.max_bytes = (size_t)v;
+            break;
+        case O_FRAG_MAX_DATAGRAMS:
+            if (parse_u64(name, optarg, 1, 10000000, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.frag.max_datagrams = (uint32_t)v;
+            break;
+        case O_FRAG_TIMEOUT:
+            if (parse_u64(name, optarg, 1, 3600, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.frag.timeout_us = v * 1000000;
+            break;
+        case O_REASM_HOLD:
+            if (parse_u64(name, optarg, 1024, (uint64_t)1 << 32, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.reasm.max_hold_dir = (size_t)v;
+            break;
+        case O_REASM_MEMCAP:
+            if (parse_u64(name, optarg, 65536, (uint64_t)1 << 40, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.reasm.max_hold_total = (size_t)v;
+            break;
+        case O_REASM_DEPTH:
+            if (parse_u64(name, optarg, 0, UINT64_MAX, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.reasm.depth = v;
+            break;
+        case O_NDPI_PACKETS:
+            if (parse_u64(name, optarg, 1, 1000, &v, err, errlen)) return OPTS_USAGE;
+            o->wcfg.ndpi_max_packets = (unsigned)v;
+            break;
+        case 'e': case O_SYSLOG: case 's': case 'G': case O_ALLOWLIST: case O_HOSTMAP: case 'c':
+            snprintf(err, errlen, "--%s is not implemented yet in msiwatch %s", name, PACKAGE_VERSION);
+            return OPTS_USAGE;
+        case 'h':
+            fputs(usage_text, stdout);
+            return OPTS_EXIT_OK;
+        case 'V':
+            printf("msiwatch %s\n", PACKAGE_VERSION);
+            return OPTS_EXIT_OK;
+        case ':':
+            snprintf(err, errlen, "option %s needs a value (see --help)", argv[optind - 1]);
+            return OPTS_USAGE;
+        default:
+            snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
+            return OPTS_USAGE;
+        }
+    }
+    if (optind < argc) {
+        snprintf(err, errlen, "unexpected argument \"%s\" (capture files are given with -r)", argv[optind]);
+        return OPTS_USAGE;
+    }
+    if (o->nreads && o->nifaces) {
+        snprintf(err, errlen, "-r and -i cannot be used together: replay files or capture live");
+        return OPTS_USAGE;
+    }
+    if (!o->nreads && !o->nifaces) {
+        snprintf(err, errlen, "no input: give -r FILE or -i IFACE (see --help)");
+        return OPTS_USAGE;
+    }
+    size_t stdin_reads = 0;
+    for (size_t i = 0; i < o->nreads; i++)
+        stdin_reads += strcmp(o->reads[i], "-") == 0;
+    if (stdin_reads > 1) {
+        snprintf(err, errlen, "standard input ('-r -') can be read only once");
+        return OPTS_USAGE;
+    }
+    if (o->stats && o->nifaces && !interval_set)
+        o->stats_interval = 60;
+    return OPTS_RUN;
+}

@@ -1,0 +1,33 @@
+/* options.h -- the command line of DESIGN.md section 3. Parses argv into
+ * struct mw_opts; refuses options that this version does not implement
+ * with a clear sentence (exit status 2), never ignores them. */
+#ifndef MW_OPTIONS_H
+#define MW_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "worker.h"
+
+#define MW_MAX_SOURCES 64
+
+struct mw_opts {
+    const char *reads[MW_MAX_SOURCES];
+    size_t nreads;
+    const char *ifaces[MW_MAX_SOURCES];
+    size_t nifaces;
+    const char *filter;
+    const char *output;
+    const char *records;
+    const char *observer;
+    bool stats;
+    unsigned stats_interval; /* seconds, live only; 0 = only at exit */
+    struct worker_cfg wcfg;
+};
+
+enum opts_result { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_USAGE = 2 };
+
+/* On OPTS_USAGE, err holds the sentence for standard error. */
+enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,292 @@
+/* output.c -- records and stats to ECS JSON lines (see output.h). Nested
+ * objects, never dotted keys; msiwatch-specific fields under "msiwatch". */
+#include "output.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+const char *output_time(uint64_t ts_us, char *buf, size_t len)
+{
+    time_t s = (time_t)(ts_us / 1000000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, len, "%s.%06uZ", day, (unsigned)(ts_us % 1000000));
+    return buf;
+}
+
+static FILE *open_out(const char *path, const char *what, char *err, size_t errlen)
+{
+    if (path == NULL || strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, "a");
+    if (f == NULL)
+        snprintf(err, errlen, "cannot open %s file %s: %s", what, path, strerror(errno));
+    return f;
+}
+
+int output_open(struct output *o, const char *alerts_path, const char *records_path,
+                const char *observer_name, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->observer, sizeof o->observer, "%s", observer_name ? observer_name : "msiwatch");
+    o->alerts_path = alerts_path ? alerts_path : "-";
+    o->alerts = open_out(alerts_path, "alert output", err, errlen);
+    if (o->alerts == NULL)
+        return -1;
+    if (records_path) {
+        o->records_path = records_path;
+        o->records = open_out(records_path, "records", err, errlen);
+        if (o->records == NULL) {
+            if (o->alerts != stdout)
+                fclose(o->alerts);
+            o->alerts = NULL;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void note_failure(struct output *o, const char *path)
+{
+    if (!o->failed)
+        snprintf(o->err, sizeof o->err, "cannot write %s: %s",
+                 strcmp(path, "-") == 0 ? "standard output" : path, strerror(errno));
+    o->failed = true;
+}
+
+static int close_one(struct output *o, FILE *f, const char *path)
+{
+    if (f == NULL)
+        return 0;
+    int bad = fflush(f) != 0 || ferror(f);
+    if (f != stdout)
+        bad |= fclose(f) != 0;
+    if (bad)
+        note_failure(o, path);
+    return bad ? -1 : 0;
+}
+
+int output_close(struct output *o, char *err, size_t errlen)
+{
+    FILE *a = o->alerts, *r = o->records;
+    close_one(o, a, o->alerts_path);
+    if (r != a)
+        close_one(o, r, o->records_path);
+    o->alerts = o->records = NULL;
+    if (o->failed) {
+        snprintf(err, errlen, "%s", o->err);
+        return -1;
+    }
+    return 0;
+}
+
+static void emit(struct output *o, FILE *f, const char *path, json_t *j)
+{
+    if (f == NULL || o->failed) {
+        json_decref(j);
+        return;
+    }
+    if (json_dumpf(j, f, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 || fputc('\n', f) == EOF)
+        note_failure(o, path);
+    json_decref(j);
+}
+
+/* obj[key] as an object, created on first use: nested ECS objects. */
+static json_t *sub(json_t *obj, const char *key)
+{
+    json_t *s = json_object_get(obj, key);
+    if (s == NULL) {
+        s = json_object();
+        json_object_set_new(obj, key, s);
+    }
+    return s;
+}
+
+static json_t *jtime(uint64_t ts_us)
+{
+    char b[40];
+    return json_string(output_time(ts_us, b, sizeof b));
+}
+
+static json_t *jaddr(const struct mw_addr *a)
+{
+    char b[64];
+    return json_string(mw_addr_str(a, b, sizeof b));
+}
+
+static json_t *base_record(const char *observer, uint64_t ts_us, const char *kind, const char *dataset)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "@timestamp", jtime(ts_us));
+    json_t *ev = sub(j, "event");
+    json_object_set_new(ev, "kind", json_string(kind));
+    json_object_set_new(ev, "dataset", json_string(dataset));
+    json_object_set_new(sub(j, "observer"), "name", json_string(observer));
+    return j;
+}
+
+static void lower_copy(char *dst, size_t len, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < len; i++)
+        dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
+    dst[i] = '\0';
+}
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+    static const char d[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = d[p[i] >> 4];
+        out[2 * i + 1] = d[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void output_flow(struct output *o, const struct rec_flow *r)
+{
+    if (o->records == NULL)
+        return;
+    json_t *j = base_record(o->observer, r->start_us, "event", "msiwatch.flow");
+    json_t *ev = sub(j, "event");
+    json_object_set_new(ev, "start", jtime(r->start_us));
+    json_object_set_new(ev, "end", jtime(r->end_us));
+    json_t *s = sub(j, "source"), *d = sub(j, "destination");
+    json_object_set_new(s, "ip", jaddr(&r->src));
+    json_object_set_new(s, "port", json_integer(r->sport));
+    json_object_set_new(s, "packets", json_integer((json_int_t)r->pkts[0]));
+    json_object_set_new(s, "bytes", json_integer((json_int_t)r->bytes[0]));
+    json_object_set_new(d, "ip", jaddr(&r->dst));
+    json_object_set_new(d, "port", json_integer(r->dport));
+    json_object_set_new(d, "packets", json_integer((json_int_t)r->pkts[1]));
+    json_object_set_new(d, "bytes", json_integer((json_int_t)r->bytes[1]));
+    json_t *n = sub(j, "network");
+    json_object_set_new(n, "transport", json_string(r->l4proto == 6 ? "tcp" : "udp"));
+    char proto[64];
+    lower_copy(proto, sizeof proto, r->protocol);
+    json_object_set_new(n, "protocol", json_string(proto));
+    json_object_set_new(n, "packets", json_integer((json_int_t)(r->pkts[0] + r->pkts[1])));
+    json_object_set_new(n, "bytes", json_integer((json_int_t)(r->bytes[0] + r->bytes[1])));
+    if (r->nvlan > 0)
+        json_object_set_new(sub(n, "vlan"), "id", json_integer(r->vlan[0]));
+    if (r->nvlan > 1)
+        json_object_set_new(sub(sub(n, "inner"), "vlan"), "id", json_integer(r->vlan[1]));
+    json_t *m = sub(sub(j, "msiwatch"), "flow");
+    json_object_set_new(m, "id", json_integer((json_int_t)r->id));
+    json_object_set_new(m, "ndpi", json_string(r->ndpi_name));
+    if (r->ndpi_guessed)
+        json_object_set_new(m, "ndpi_guessed", json_true());
+    json_object_set_new(m, "end_reason", json_string(r->end_reason));
+    if (r->l4proto == 6) {
+        json_t *tcp = sub(m, "tcp");
+        json_object_set_new(tcp, "client_bytes", json_integer((json_int_t)r->app_bytes[0]));
+        json_object_set_new(tcp, "server_bytes", json_integer((json_int_t)r->app_bytes[1]));
+        json_object_set_new(tcp, "client_gaps", json_integer(r->gaps[0]));
+        json_object_set_new(tcp, "server_gaps", json_integer(r->gaps[1]));
+        if (r->has_digest) {
+            char h[65];
+            hex(h, r->sha256[0], 32);
+            json_object_set_new(tcp, "client_sha256", json_string(h));
+            hex(h, r->sha256[1], 32);
+            json_object_set_new(tcp, "server_sha256", json_string(h));
+        }
+    }
+    emit(o, o->records, o->records_path, j);
+}
+
+static void put(json_t *o, const char *k, uint64_t v)
+{
+    json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+int output_stats(FILE *f, const char *observer, const struct stats_view *v)
+{
+    json_t *j = base_record(observer, v->ts_us, "metric", "msiwatch.stats");
+    json_t *s = sub(sub(j, "msiwatch"), "stats");
+    const struct pkt_stats *p = v->pkt;
+    put(s, "packets", p->packets);
+    put(s, "bytes", p->bytes);
+    put(s, "ipv4", p->ipv4);
+    put(s, "ipv6", p->ipv6);
+    put(s, "vlan", p->vlan);
+    put(s, "mpls", p->mpls);
+    put(s, "frags", p->frags);
+    put(s, "tcp", p->tcp);
+    put(s, "udp", p->udp);
+    put(s, "snaplen_truncated", p->snap_truncated);
+    put(s, "not_ip", p->cause[DEC_NOT_IP]);
+    put(s, "other_l4", p->cause[DEC_OTHER_L4]);
+    json_t *dr = sub(s, "drops");
+    uint64_t total = 0;
+    for (int c = DEC_UNKNOWN_LINK; c < DEC__COUNT; c++) {
+        put(dr, decode_cause_name((enum decode_cause)c), p->cause[c]);
+        total += p->cause[c];
+    }
+    put(dr, "capture_kernel", p->capture_drops);
+    put(dr, "capture_interface", p->capture_ifdrops);
+    put(dr, "total", total);
+    if (v->frag) {
+        json_t *fr = sub(s, "ipfrag");
+        put(fr, "fragments", v->frag->fragments);
+        put(fr, "reassembled", v->frag->reassembled);
+        put(fr, "timeouts", v->frag->timeouts);
+        put(fr, "overlaps", v->frag->overlaps);
+        put(fr, "duplicates", v->frag->duplicates);
+        put(fr, "dropped_overlap_ipv6", v->frag->dropped_overlap6);
+        put(fr, "evicted", v->frag->evicted);
+        put(fr, "too_big", v->frag->too_big);
+        put(fr, "bad", v->frag->bad);
+        put(fr, "held_bytes", v->frag->held_bytes);
+    }
+    if (v->flow) {
+        json_t *fl = sub(s, "flows");
+        put(fl, "total", v->flow->created);
+        put(fl, "tcp", v->flow->tcp);
+        put(fl, "udp", v->flow->udp);
+        put(fl, "active", v->flow->active);
+        put(fl, "active_peak", v->flow->active_peak);
+        put(fl, "timed_out", v->flow->timed_out);
+        put(fl, "evicted", v->flow->evicted);
+        put(fl, "ended_at_exit", v->flow->ended_at_exit);
+        put(fl, "alloc_failed", v->flow->alloc_failed);
+    }
+    if (v->reasm) {
+        const struct reasm_stats *r = v->reasm;
+        json_t *t = sub(s, "tcp_reassembly");
+        put(t, "segments", r->segments);
+        put(t, "in_order", r->in_order);
+        put(t, "out_of_order", r->out_of_order);
+        put(t, "retransmits", r->retransmits);
+        put(t, "overlaps", r->overlaps);
+        put(t, "overlap_diff", r->overlap_diff);
+        put(t, "gaps", r->gaps);
+        put(t, "gap_bytes", r->gap_bytes);
+        put(t, "hold_limit", r->hold_limit);
+        put(t, "depth_bypass", r->depth_bypass);
+        put(t, "app_bypass", r->app_bypass);
+        put(t, "bypassed_bytes", r->bypassed_bytes);
+        put(t, "pickups", r->pickups);
+        put(t, "held_bytes", r->held_bytes);
+        put(t, "held_peak", r->held_peak);
+    }
+    if (v->cls) {
+        json_t *c = sub(s, "ndpi");
+        put(c, "packets", v->cls->packets);
+        put(c, "detected", v->cls->detected);
+        put(c, "gave_up", v->cls->gave_up);
+        put(c, "states_live", v->cls->states_live);
+        json_t *pf = sub(c, "flows");
+        for (size_t i = 0; i < v->nprotos; i++)
+            put(pf, v->protos[i].name, v->protos[i].flows);
+    }
+    int rc = json_dumpf(j, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    if (rc != 0 || fputc('\n', f) == EOF || fflush(f) != 0)
+        return -1;
+    return 0;
+}

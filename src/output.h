@@ -1,0 +1,60 @@
+/* output.h -- the one place that turns records into JSON lines (DESIGN.md
+ * section 4), with jansson. Alerts go to -o (default standard output),
+ * records to --records. A write that fails is remembered and reported by
+ * output_close(): msiwatch never reports success after losing output. */
+#ifndef MW_OUTPUT_H
+#define MW_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "classify.h"
+#include "flow.h"
+#include "ipfrag.h"
+#include "reasm.h"
+#include "record.h"
+#include "stats.h"
+
+struct output {
+    FILE *alerts;           /* NULL: no alert output */
+    FILE *records;          /* NULL: no --records */
+    const char *alerts_path, *records_path;
+    char observer[256];
+    bool failed;
+    char err[256];
+};
+
+/* Open the outputs: alerts_path NULL or "-" is standard output; records_path
+ * NULL is none, "-" standard output. Returns 0, or -1 with err set. */
+int output_open(struct output *o, const char *alerts_path, const char *records_path,
+                const char *observer_name, char *err, size_t errlen);
+/* Flush and close; returns 0, or -1 with err set when any write failed. */
+int output_close(struct output *o, char *err, size_t errlen);
+
+void output_flow(struct output *o, const struct rec_flow *r);
+
+struct proto_count {
+    const char *name;
+    uint64_t flows;
+};
+
+struct stats_view {
+    uint64_t ts_us;                    /* time of the last packet */
+    const struct pkt_stats *pkt;
+    const struct flow_stats *flow;
+    const struct reasm_stats *reasm;
+    const struct ipfrag_stats *frag;
+    const struct classify_stats *cls;
+    const struct proto_count *protos;  /* flows per nDPI protocol, nonzero only */
+    size_t nprotos;
+};
+
+/* The stats record (event.dataset msiwatch.stats) as one JSON line to f. */
+int output_stats(FILE *f, const char *observer, const struct stats_view *v);
+
+/* RFC 3339 UTC with microseconds into buf (at least 32 bytes). */
+const char *output_time(uint64_t ts_us, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,22 @@
+/* stats.h -- the packet path's counters (DESIGN.md section 2; --stats).
+ * Plain counters owned by one worker; output.c prints them. */
+#ifndef MW_STATS_H
+#define MW_STATS_H
+
+#include <stdint.h>
+
+#include "decode.h"
+
+struct pkt_stats {
+    uint64_t packets, bytes;      /* frames read and their captured bytes */
+    uint64_t ipv4, ipv6;          /* frames whose outer network layer is IPv4 / IPv6 */
+    uint64_t vlan, mpls;          /* frames with a VLAN tag / an MPLS label */
+    uint64_t frags;               /* frames that are IP fragments */
+    uint64_t tcp, udp;            /* TCP / UDP headers decoded (once per datagram) */
+    uint64_t snap_truncated;      /* datagrams cut by the snap length, decoded partially */
+    uint64_t cause[DEC__COUNT];   /* frames not decoded to TCP/UDP, by cause */
+    uint64_t capture_drops;       /* live: dropped by the kernel (pcap_stats) */
+    uint64_t capture_ifdrops;     /* live: dropped by the interface */
+};
+
+#endif

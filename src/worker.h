@@ -1,0 +1,55 @@
+/* worker.h -- the packet path of one worker thread (DESIGN.md section 2):
+ * decode -> fragment reassembly -> flow table -> nDPI -> TCP reassembly ->
+ * the app layer, and the flow records at flow end. Owns its flow table,
+ * nDPI module and counters; knows nothing of where packets come from. */
+#ifndef MW_WORKER_H
+#define MW_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "flow.h"
+#include "ipfrag.h"
+#include "output.h"
+#include "reasm.h"
+#include "stats.h"
+
+struct worker_cfg {
+    struct flow_cfg flow;
+    struct ipfrag_cfg frag;
+    struct reasm_cfg reasm;
+    unsigned ndpi_max_packets;
+    bool flow_digests;      /* SHA-256 of each reassembled direction in flow records */
+};
+
+void worker_cfg_defaults(struct worker_cfg *c);
+
+struct worker {
+    struct worker_cfg cfg;
+    struct flow_table *flows;
+    struct ipfrag *frag;
+    struct classify *cls;
+    struct reasm_ctx reasm;
+    struct output *out;
+    struct pkt_stats st;
+    uint64_t *proto_flows;  /* flows ended per nDPI protocol id */
+    unsigned nproto;
+    uint64_t now_us;        /* time of the newest packet */
+    uint64_t next_expire_us;
+};
+
+int worker_init(struct worker *w, const struct worker_cfg *cfg, struct output *out,
+                char *err, size_t errlen);
+/* One captured frame. */
+void worker_packet(struct worker *w, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen);
+/* Count a whole frame that was not decoded because its link type is unknown. */
+void worker_unknown_link(struct worker *w, uint64_t ts_us, size_t caplen);
+/* End of input: end every flow (their records are written). */
+void worker_finish(struct worker *w);
+void worker_free(struct worker *w);
+
+/* Fill a stats view; protos is an array the caller frees. */
+void worker_stats(struct worker *w, struct stats_view *v, struct proto_count **protos);
+
+#endif

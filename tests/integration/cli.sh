@@ -1,0 +1,122 @@
+#!/bin/bash
+# cli.sh -- the command line contract of DESIGN.md section 3: help, version,
+# exit statuses with one clear line on standard error, options refused until
+# implemented, broken inputs (missing file, not a capture, truncated capture,
+# a record length past the end, an unknown link type), several files in
+# order, standard input, the BPF filter, output failures, the progress line.
+. "$(dirname "$0")/lib.sh"
+
+W=$PCAPS/zeek-wikipedia.pcap
+
+# run ARGS...: runs msiwatch, sets $rc, $out (stdout) and $err (stderr).
+run() {
+    "$MSIWATCH" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    out=$(cat "$TMP/out")
+    err=$(cat "$TMP/err")
+}
+lines() { printf '%s' "$1" | grep -c '' || true; }
+
+run --help
+expect_eq "--help exits 0" "$rc" 0
+missing=""
+for o in --read --interface --filter --events --syslog --state --output --records --geoip \
+         --allowlist --hostmap --config --stats --help --version; do
+    grep -q -- "$o" "$TMP/out" || missing="$missing $o"
+done
+expect_eq "--help names every option of DESIGN.md section 3" "$missing" ""
+
+run --version
+expect_eq "--version prints the version" "$out" "msiwatch 0.1.0"
+
+run
+expect_eq "no source: exit 2" "$rc" 2
+expect_eq "no source: one line naming the way out" "$err" "msiwatch: no input: give -r FILE or -i IFACE (see --help)"
+
+for o in "-e x.jsonl" "--events x" "--syslog udp://127.0.0.1:5514" "-s x.db" "--state x.db" \
+         "-G x.mmdb" "--geoip x.mmdb" "--allowlist x" "--hostmap x" "-c x.conf" "--config x.conf"; do
+    # shellcheck disable=SC2086
+    run -r "$W" $o
+    if [ "$rc" = 2 ] && [ "$(lines "$err")" = 1 ] && printf '%s' "$err" | grep -q "is not implemented yet"; then
+        ok "$o is refused until implemented (exit 2, one line)"
+    else
+        not_ok "$o is refused until implemented (exit 2, one line)"; diag "rc=$rc" "$err"
+    fi
+done
+
+run -r "$W" --bogus
+expect_eq "unknown option: exit 2" "$rc:$err" "2:msiwatch: unknown option --bogus (see --help)"
+run -r "$W" --max-flows 0
+expect_eq "bad number: exit 2 and the accepted range" "$rc:$err" \
+    "2:msiwatch: bad value for --max-flows: \"0\" (a whole number from 1 to 100000000)"
+run -r "$W" --max-flows 12x
+expect_eq "number with trailing junk: exit 2" "$rc" 2
+run -r "$W" -r
+expect_eq "option without its value: exit 2" "$rc:$err" "2:msiwatch: option -r needs a value (see --help)"
+run -r "$W" -i lo
+expect_eq "-r with -i: exit 2" "$rc" 2
+run -r "$W" stray
+expect_eq "stray argument: exit 2" "$rc" 2
+run -r - -r -
+expect_eq "standard input twice: exit 2" "$rc" 2
+run -r "$W" -f "tcp and and"
+expect_eq "bad BPF filter: exit 2, one line" "$rc:$(lines "$err")" "2:1"
+
+run -r "$TMP/nonexistent.pcap"
+expect_eq "missing file: exit 1, one line naming it" "$rc:$err" \
+    "1:msiwatch: $TMP/nonexistent.pcap: No such file or directory"
+run -r "$W" -r "$TMP/nonexistent.pcap"
+expect_eq "a missing second file is found before anything is read" "$rc:$out" "1:"
+
+run -r "$PCAPS/not-a-capture.pcap"
+expect_eq "not a capture: exit 1, one line" "$rc:$err" \
+    "1:msiwatch: $PCAPS/not-a-capture.pcap: not a pcap or pcapng capture file"
+
+run -r "$PCAPS/gen-truncated.pcap" --records - --stats
+first=$(printf '%s\n' "$err" | grep -v '"msiwatch.stats"')
+expect_eq "truncated capture: exit 1" "$rc" 1
+check "truncated capture: one line saying so" \
+    test "$(lines "$first")" = 1 -a -n "$(printf '%s' "$first" | grep 'truncated capture')"
+# The 9 whole records before the cut are still processed and their flows written.
+expect_eq "truncated capture: the packets before the cut count" \
+    "$(printf '%s\n' "$err" | grep '"msiwatch.stats"' | jq .msiwatch.stats.packets)" 9
+check "truncated capture: flows of those packets are written" test "$(lines "$out")" -gt 0
+
+run -r "$PCAPS/gen-badlen.pcap" --stats
+expect_eq "record length past the end: exit 1" "$rc" 1
+expect_eq "record length past the end: records before it count" \
+    "$(printf '%s\n' "$err" | grep '"msiwatch.stats"' | jq .msiwatch.stats.packets)" 4
+
+run -r "$PCAPS/arkime-nflog.pcap" --stats
+expect_eq "unknown link type: exit 0" "$rc" 0
+expect_eq "unknown link type: one warning line" "$(printf '%s\n' "$err" | grep -c 'is not decoded')" 1
+expect_eq "unknown link type: every packet counted as unknown_link" \
+    "$(printf '%s\n' "$err" | grep '"msiwatch.stats"' | jq '.msiwatch.stats | [.packets, .drops.unknown_link]' -c)" "[10,10]"
+
+stats() { "$MSIWATCH" "$@" --stats 2>&1 >/dev/null | jq -c "$STATSQ"; }
+STATSQ='.msiwatch.stats | [.packets, .bytes, .tcp, .udp, .flows.total]'
+one=$(stats -r "$W")
+expect_eq "wikipedia.pcap: packets, bytes, tcp, udp, flows" "$one" "[136,25260,78,48,34]"
+expect_eq "standard input gives the same counts as the file" "$("$MSIWATCH" -r - --stats < "$W" 2>&1 >/dev/null | jq -c "$STATSQ")" "$one"
+# arkime-dns-udp.pcap: 5 frames, 752 bytes, 5 UDP, 3 UDP conversations (tshark -z conv,udp)
+two=$(stats -r "$W" -r "$PCAPS/arkime-dns-udp.pcap")
+expect_eq "two files in one run add up" "$two" "[141,26012,78,53,37]"
+# tshark -r zeek-wikipedia.pcap -Y udp -T fields -e frame.cap_len: 48 frames, 5581 bytes
+expect_eq "-f udp keeps the UDP frames only" "$(stats -r "$W" -f udp)" "[48,5581,0,48,24]"
+
+run -r "$W" --records /dev/full
+expect_eq "records to a full disk: exit 1" "$rc" 1
+check "records to a full disk: says it could not write" grep -q "cannot write /dev/full" "$TMP/err"
+run -r "$W" -o "$TMP/no/such/dir/alerts.json"
+expect_eq "alert file in a missing folder: exit 1" "$rc" 1
+
+if command -v script >/dev/null; then
+    script -qec "$MSIWATCH -r $W" /dev/null >"$TMP/tty" 2>&1
+    check "progress line on a terminal: bytes, packets and percent" grep -q "136 packets, 100%" "$TMP/tty"
+else
+    skip "progress line on a terminal" "script(1) is not installed"
+fi
+"$MSIWATCH" -r "$W" 2>"$TMP/notty" >/dev/null
+expect_eq "no progress line when standard error is not a terminal" "$(cat "$TMP/notty")" ""
+
+done_testing
