@@ -13,6 +13,13 @@
 /* Result of a parser (STYLE.md 1.2): OK, ran out of bytes, or present but wrong. */
 enum mw_res { MW_OK = 0, MW_SHORT = 1, MW_BAD = 2 };
 
+/* A span of input bytes: parsers return these instead of copies (STYLE.md
+ * 2.4, 5.1). Not NUL-terminated; may contain any byte. */
+struct mw_slice {
+    const uint8_t *p;
+    size_t n;
+};
+
 struct mw_cur {
     const uint8_t *p, *end;
     bool bad;
