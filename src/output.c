@@ -199,6 +199,181 @@ void output_flow(struct output *o, const struct rec_flow *r)
     emit(o, o->records, o->records_path, j);
 }
 
+/* The fields every network record shares (DESIGN.md section 4). */
+static json_t *net_record(struct output *o, const struct rec_net *n, const char *dataset,
+                          const char *protocol)
+{
+    json_t *j = base_record(o->observer, n->ts_us, "event", dataset);
+    json_t *s = sub(j, "source"), *d = sub(j, "destination");
+    json_object_set_new(s, "ip", jaddr(&n->src));
+    json_object_set_new(s, "port", json_integer(n->sport));
+    json_object_set_new(d, "ip", jaddr(&n->dst));
+    json_object_set_new(d, "port", json_integer(n->dport));
+    if (n->dst_domain[0])
+        json_object_set_new(d, "domain", json_string(n->dst_domain));
+    json_t *nw = sub(j, "network");
+    json_object_set_new(nw, "transport", json_string(n->l4proto == 6 ? "tcp" : "udp"));
+    json_object_set_new(nw, "protocol", json_string(protocol));
+    if (n->has_vlan)
+        json_object_set_new(sub(nw, "vlan"), "id", json_integer(n->vlan));
+    json_object_set_new(sub(sub(j, "msiwatch"), "flow"), "id", json_integer((json_int_t)n->flow_id));
+    return j;
+}
+
+static void set_str(json_t *obj, const char *k, const char *v)
+{
+    if (v && v[0])
+        json_object_set_new(obj, k, json_string(v));
+}
+
+void output_http(struct output *o, const struct rec_http *r)
+{
+    if (o->records == NULL)
+        return;
+    json_t *j = net_record(o, &r->n, "msiwatch.http", "http");
+    json_t *req = sub(sub(j, "http"), "request");
+    set_str(req, "method", r->method);
+    json_t *u = sub(j, "url");
+    set_str(u, "domain", r->host);
+    json_object_set_new(u, "port", json_integer(r->port));
+    set_str(u, "path", r->path);
+    set_str(u, "query", r->query);
+    set_str(u, "original", r->url);
+    if (r->user_agent[0])
+        json_object_set_new(sub(j, "user_agent"), "original", json_string(r->user_agent));
+    if (r->has_response) {
+        json_t *rs = sub(sub(j, "http"), "response");
+        json_object_set_new(rs, "status_code", json_integer(r->status));
+        set_str(rs, "mime_type", r->mime);
+        if (r->has_content_length)
+            json_object_set_new(sub(rs, "body"), "bytes", json_integer((json_int_t)r->content_length));
+    }
+    if (r->file_type || r->webdav) {
+        json_t *f = sub(j, "file");
+        if (r->file_type) {
+            json_object_set_new(f, "type", json_string(r->file_type));
+            json_object_set_new(f, "size", json_integer((json_int_t)r->size));
+        }
+        if (r->has_hash) {
+            char h[65];
+            hex(h, r->sha256, 32);
+            json_object_set_new(sub(f, "hash"), "sha256", json_string(h));
+        }
+        if (r->webdav)
+            set_str(f, "path", r->unc);
+    }
+    json_t *m = sub(j, "msiwatch");
+    json_t *mh = sub(m, "http");
+    set_str(mh, "body", r->body);
+    set_str(mh, "content_encoding", r->content_encoding);
+    if (r->webdav)
+        json_object_set_new(m, "webdav", json_true());
+    emit(o, o->records, o->records_path, j);
+}
+
+void output_tls(struct output *o, const struct rec_tls *r)
+{
+    if (o->records == NULL)
+        return;
+    json_t *j = net_record(o, &r->n, "msiwatch.tls", "tls");
+    json_t *t = sub(j, "tls");
+    set_str(t, "version", r->version);
+    json_object_set_new(t, "version_protocol", json_string("tls"));
+    json_t *cl = sub(t, "client");
+    set_str(cl, "server_name", r->sni);
+    set_str(cl, "ja3", r->ja3);
+    if (r->alpn[0])
+        json_object_set_new(t, "next_protocol", json_string(r->alpn));
+    json_t *m = sub(sub(j, "msiwatch"), "tls");
+    if (r->ech)
+        json_object_set_new(m, "ech", json_true());
+    if (r->esni)
+        json_object_set_new(m, "esni", json_true());
+    emit(o, o->records, o->records_path, j);
+}
+
+void output_smb(struct output *o, const struct rec_smb *r)
+{
+    if (o->records == NULL)
+        return;
+    json_t *j = net_record(o, &r->n, "msiwatch.smb", "smb");
+    json_t *m = sub(sub(j, "msiwatch"), "smb");
+    set_str(m, "version", r->version);
+    set_str(m, "command", r->command);
+    set_str(m, "dialect", r->dialect);
+    set_str(m, "tree", r->tree);
+    set_str(m, "workstation", r->workstation);
+    if (r->encrypted)
+        json_object_set_new(m, "encrypted", json_true());
+    if (r->has_status) {
+        char st[16];
+        snprintf(st, sizeof st, "0x%08x", r->status);
+        json_object_set_new(m, "status", json_string(st));
+    }
+    if (r->read_bytes)
+        json_object_set_new(m, "read_bytes", json_integer((json_int_t)r->read_bytes));
+    if (r->name[0] || r->path[0]) {
+        json_t *f = sub(j, "file");
+        set_str(f, "path", r->path);
+        set_str(f, "name", r->file_name);
+        set_str(m, "name", r->name);
+    }
+    if (r->user[0] || r->domain[0]) {
+        json_t *u = sub(j, "user");
+        set_str(u, "name", r->user);
+        set_str(u, "domain", r->domain);
+    }
+    emit(o, o->records, o->records_path, j);
+}
+
+void output_dns(struct output *o, const struct rec_dns *r)
+{
+    if (o->records == NULL)
+        return;
+    json_t *j = net_record(o, &r->n, "msiwatch.dns", "dns");
+    json_t *d = sub(j, "dns");
+    json_object_set_new(d, "id", json_integer(r->id));
+    json_object_set_new(d, "type", json_string(r->response ? "answer" : "query"));
+    json_t *q = sub(d, "question");
+    set_str(q, "name", r->qname);
+    set_str(q, "type", r->qtype);
+    if (r->response) {
+        set_str(d, "response_code", r->rcode);
+        json_t *an = json_array();
+        for (unsigned i = 0; i < r->nan; i++) {
+            json_t *a = json_object();
+            json_object_set_new(a, "name", json_string(r->an[i].name));
+            json_object_set_new(a, "type", json_string(r->an[i].type));
+            json_object_set_new(a, "data", json_string(r->an[i].data));
+            json_object_set_new(a, "ttl", json_integer(r->an[i].ttl));
+            json_array_append_new(an, a);
+        }
+        json_object_set_new(d, "answers", an);
+        if (r->nresolved) {
+            json_t *ips = json_array();
+            for (unsigned i = 0; i < r->nresolved; i++)
+                json_array_append_new(ips, jaddr(&r->resolved[i]));
+            json_object_set_new(d, "resolved_ip", ips);
+        }
+    }
+    emit(o, o->records, o->records_path, j);
+}
+
+void output_dhcp(struct output *o, const struct rec_dhcp *r)
+{
+    if (o->records == NULL)
+        return;
+    json_t *j = net_record(o, &r->n, "msiwatch.dhcp", "dhcp");
+    json_t *m = sub(sub(j, "msiwatch"), "dhcp");
+    set_str(m, "message_type", r->msg_type);
+    json_t *h = sub(j, "host");
+    set_str(h, "hostname", r->hostname);
+    set_str(h, "mac", r->mac);
+    if (r->has_assigned)
+        json_object_set_new(h, "ip", jaddr(&r->assigned));
+    emit(o, o->records, o->records_path, j);
+}
+
 static void put(json_t *o, const char *k, uint64_t v)
 {
     json_object_set_new(o, k, json_integer((json_int_t)v));

@@ -34,6 +34,11 @@ int output_open(struct output *o, const char *alerts_path, const char *records_p
 int output_close(struct output *o, char *err, size_t errlen);
 
 void output_flow(struct output *o, const struct rec_flow *r);
+void output_http(struct output *o, const struct rec_http *r);
+void output_tls(struct output *o, const struct rec_tls *r);
+void output_smb(struct output *o, const struct rec_smb *r);
+void output_dns(struct output *o, const struct rec_dns *r);
+void output_dhcp(struct output *o, const struct rec_dhcp *r);
 
 struct proto_count {
     const char *name;

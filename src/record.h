@@ -31,4 +31,100 @@ struct rec_flow {
     bool digest_gap[2];            /* a gap made the digest partial */
 };
 
+/* What every network record carries about its flow. */
+struct rec_net {
+    uint64_t ts_us;                /* the packet that completed the record */
+    uint64_t flow_id;
+    struct mw_addr src, dst;       /* client, server */
+    uint16_t sport, dport;
+    uint8_t l4proto;
+    uint16_t vlan;                 /* outer VLAN id, when has_vlan */
+    bool has_vlan;
+    char dst_domain[256];          /* the name DNS resolved the server address from, "" if none */
+};
+
+#define REC_URL_MAX 4096
+
+/* One HTTP request and its response (event.dataset msiwatch.http). */
+struct rec_http {
+    struct rec_net n;
+    char method[32];
+    char host[256];                /* Host header (or absolute URI host), lower case, no port */
+    uint16_t port;                 /* url.port: explicit port of the Host header or URI, else the server port */
+    char path[REC_URL_MAX];
+    char query[REC_URL_MAX];
+    char url[REC_URL_MAX];         /* url.original: the full URL as requested */
+    char user_agent[512];
+    bool has_response;
+    int status;
+    char mime[128];                /* Content-Type without parameters */
+    bool has_content_length;
+    uint64_t content_length;
+    const char *file_type;         /* msi, msp, mst, pe-dll, pe-exe, cab, zip, other; NULL: no body */
+    const char *body;              /* complete, gap, truncated, partial, none */
+    bool has_hash;
+    uint8_t sha256[32];
+    uint64_t size;                 /* body bytes seen */
+    bool webdav;                   /* Microsoft-WebDAV-MiniRedir */
+    char unc[REC_URL_MAX];         /* WebDAV: \\host@port\DavWWWRoot\path */
+    char content_encoding[32];
+};
+
+/* A TLS ClientHello (event.dataset msiwatch.tls). */
+struct rec_tls {
+    struct rec_net n;
+    char sni[256];
+    char version[16];              /* "1.3", "1.2", ... the highest offered */
+    char alpn[64];
+    char ja3[33];
+    bool ech, esni;
+};
+
+/* An SMB tree connect or create (event.dataset msiwatch.smb). */
+struct rec_smb {
+    struct rec_net n;
+    const char *version;           /* "1", "2", "3" */
+    const char *command;           /* tree_connect, create */
+    char dialect[8];               /* "2.02", "3.1.1", ... when negotiated in the capture */
+    char tree[1024];               /* \\server\share, "" when the tree is unknown */
+    char path[2048];               /* create: full UNC path when the tree is known */
+    char name[1024];               /* create: the name as sent, relative to the share */
+    char file_name[512];           /* create: last path component */
+    char user[256], domain[256], workstation[256];
+    bool encrypted;
+    uint32_t status;               /* NT status of the response, when seen */
+    bool has_status;
+    uint64_t read_bytes;           /* create: bytes read from the open file */
+};
+
+#define REC_DNS_MAX 32
+/* A DNS response, or a query without one (event.dataset msiwatch.dns). */
+struct rec_dns {
+    struct rec_net n;
+    uint16_t id;
+    char qname[256];
+    char qtype[16];
+    bool response;
+    char rcode[16];
+    unsigned nan;
+    struct {
+        char name[256];
+        char type[16];
+        char data[256];
+        uint32_t ttl;
+    } an[REC_DNS_MAX];
+    unsigned nresolved;
+    struct mw_addr resolved[REC_DNS_MAX];
+};
+
+/* A DHCP client identity (event.dataset msiwatch.dhcp). */
+struct rec_dhcp {
+    struct rec_net n;
+    char msg_type[16];
+    char hostname[256];
+    char mac[18];
+    struct mw_addr assigned;       /* yiaddr of an ACK, or the requested address */
+    bool has_assigned;
+};
+
 #endif

@@ -4,17 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #define IPP_TCP 6
 #define IPP_UDP 17
-
-/* Per-flow state of the app layer. Protocol parsers hang their state here;
- * for now it carries the optional stream digests. */
-struct app_state {
-    EVP_MD_CTX *sha[2];
-    bool gap[2];
-};
 
 void worker_cfg_defaults(struct worker_cfg *c)
 {
@@ -32,44 +24,21 @@ void worker_cfg_defaults(struct worker_cfg *c)
     c->ndpi_max_packets = CLASSIFY_DEFAULT_MAX_PACKETS;
 }
 
+/* Reassembled bytes go to the app layer; user is the worker, the flow is
+ * the one being processed (cur_flow), set before every reasm call. */
 static enum reasm_want on_stream(void *user, int dir, enum reasm_ev ev, const uint8_t *p, size_t n)
 {
-    struct flow *f = user;
-    switch (ev) {
-    case REASM_DATA:
-        f->app_bytes[dir] += n;
-        if (f->app && f->app->sha[dir])
-            EVP_DigestUpdate(f->app->sha[dir], p, n);
-        break;
-    case REASM_GAP:
-        f->gaps[dir]++;
-        if (f->app)
-            f->app->gap[dir] = true;
-        break;
-    case REASM_END:
-        break;
-    }
-    /* No protocol parser consumes streams yet; when one does, it returns
-     * REASM_STOP once it has what its records need. */
-    return REASM_MORE;
-}
-
-static void app_free(struct flow *f)
-{
-    if (f->app == NULL)
-        return;
-    for (int i = 0; i < 2; i++)
-        EVP_MD_CTX_free(f->app->sha[i]);
-    free(f->app);
-    f->app = NULL;
+    struct worker *w = user;
+    return app_stream(&w->app, w->cur_flow, dir, ev, p, n);
 }
 
 static void on_flow_end(void *user, struct flow *f, enum flow_end_reason why)
 {
     struct worker *w = user;
+    w->cur_flow = f;
     if (f->key.proto == IPP_TCP) {
-        reasm_close(&w->reasm, &f->rd[0], f, 0);
-        reasm_close(&w->reasm, &f->rd[1], f, 1);
+        reasm_close(&w->reasm, &f->rd[0], w, 0);
+        reasm_close(&w->reasm, &f->rd[1], w, 1);
     }
     classify_finish(w->cls, f);
     uint16_t id = classify_main_id(f);
@@ -99,16 +68,9 @@ static void on_flow_end(void *user, struct flow *f, enum flow_end_reason why)
     r.ndpi_name = classify_full_name(w->cls, f, full, sizeof full);
     r.ndpi_guessed = f->proto_guessed;
     r.end_reason = why == FE_TIMEOUT ? "timeout" : why == FE_EVICTED ? "evicted" : "end_of_input";
-    if (f->app && f->key.proto == IPP_TCP && f->app->sha[0]) {
-        r.has_digest = true;
-        for (int i = 0; i < 2; i++) {
-            unsigned int len = 0;
-            EVP_DigestFinal_ex(f->app->sha[i], r.sha256[i], &len);
-            r.digest_gap[i] = f->app->gap[i];
-        }
-    }
+    w->app.now_us = w->now_us;
+    app_flow_end(&w->app, f, &r);
     output_flow(w->out, &r);
-    app_free(f);
     reasm_discard(&w->reasm, &f->rd[0]);
     reasm_discard(&w->reasm, &f->rd[1]);
 }
@@ -132,21 +94,12 @@ int worker_init(struct worker *w, const struct worker_cfg *cfg, struct output *o
         return -1;
     }
     reasm_init(&w->reasm, &cfg->reasm, on_stream);
-    return 0;
-}
-
-static void app_attach(struct worker *w, struct flow *f)
-{
-    if (!w->cfg.flow_digests || f->key.proto != IPP_TCP || f->app)
-        return;
-    f->app = calloc(1, sizeof *f->app);
-    if (f->app == NULL)
-        return;
-    for (int i = 0; i < 2; i++) {
-        f->app->sha[i] = EVP_MD_CTX_new();
-        if (f->app->sha[i])
-            EVP_DigestInit_ex(f->app->sha[i], EVP_sha256(), NULL);
+    if (app_ctx_init(&w->app, out, cfg->flow_digests) != 0) {
+        snprintf(err, errlen, "out of memory creating the app layer");
+        worker_free(w);
+        return -1;
     }
+    return 0;
 }
 
 static void transport(struct worker *w, const struct mw_pkt *pk, uint64_t ts_us)
@@ -158,16 +111,18 @@ static void transport(struct worker *w, const struct mw_pkt *pk, uint64_t ts_us)
     f->pkts[dir]++;
     f->bytes[dir] += pk->l3_len;
     classify_packet(w->cls, f, pk, ts_us);
-    if (pk->l4proto != IPP_TCP)
+    w->app.now_us = ts_us;
+    w->cur_flow = f;
+    if (pk->l4proto != IPP_TCP) {
+        app_datagram(&w->app, f, dir, pk->payload, pk->payload_len);
         return;
-    if (f->pkts[0] + f->pkts[1] == 1)
-        app_attach(w, f);
+    }
     uint8_t fl = pk->tcp_flags;
     if (fl & MW_TH_SYN)
         f->syn[dir] = 1;
-    reasm_segment(&w->reasm, &f->rd[dir], f, dir, pk->seq, fl, pk->payload, pk->payload_len);
+    reasm_segment(&w->reasm, &f->rd[dir], w, dir, pk->seq, fl, pk->payload, pk->payload_len);
     if (fl & MW_TH_ACK)
-        reasm_ack(&w->reasm, &f->rd[!dir], f, !dir, pk->ack);
+        reasm_ack(&w->reasm, &f->rd[!dir], w, !dir, pk->ack);
     if (fl & MW_TH_FIN)
         f->fin[dir] = 1;
     if (fl & MW_TH_RST)
@@ -242,6 +197,7 @@ void worker_free(struct worker *w)
     flow_table_free(w->flows);
     ipfrag_free(w->frag);
     classify_free(w->cls);
+    app_ctx_free(&w->app);
     free(w->proto_flows);
     w->flows = NULL;
     w->frag = NULL;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app/app.h"
 #include "classify.h"
 #include "flow.h"
 #include "ipfrag.h"
@@ -32,6 +33,8 @@ struct worker {
     struct classify *cls;
     struct reasm_ctx reasm;
     struct output *out;
+    struct app_ctx app;     /* protocol parsers and their records */
+    struct flow *cur_flow;  /* the flow whose packet is being processed */
     struct pkt_stats st;
     uint64_t *proto_flows;  /* flows ended per nDPI protocol id */
     unsigned nproto;

@@ -22,7 +22,7 @@ canon() {
 for file in $(cut -f1 "$EXP" | sort -u); do
     grep -P "^\Q$file\E\t" "$EXP" | canon >"$TMP/want"
     "$MSIWATCH" -r "$PCAPS/$file" --flow-digests --records - 2>"$TMP/err" |
-        jq -r --arg f "$file" 'select(.network.transport == "tcp") | .msiwatch.flow.tcp as $t |
+        jq -r --arg f "$file" 'select(.event.dataset == "msiwatch.flow" and .network.transport == "tcp") | .msiwatch.flow.tcp as $t |
             [$f, .source.ip, .source.port, .destination.ip, .destination.port,
              $t.client_sha256, $t.client_bytes, $t.server_sha256, $t.server_bytes] | map(tostring) | @tsv' |
         canon >"$TMP/got"
@@ -41,7 +41,7 @@ done
 # [tcp.seq, tcp.seq + captured payload) over the client's segments.
 R=$("$MSIWATCH" -r "$PCAPS/zeek-tcp-reassembly.pcap" --flow-digests --records - --stats 2>"$TMP/st")
 expect_eq "reassembly.pcap: captured client bytes all delivered, in order" \
-    "$(printf '%s' "$R" | jq -c '.msiwatch.flow.tcp | [.client_bytes, .server_bytes]')" "[28832,0]"
+    "$(printf '%s' "$R" | jq -c 'select(.event.dataset == "msiwatch.flow") | .msiwatch.flow.tcp | [.client_bytes, .server_bytes]')" "[28832,0]"
 expect_eq "reassembly.pcap: every missing byte reported as a gap" \
     "$(jq -c '.msiwatch.stats.tcp_reassembly.gap_bytes' "$TMP/st")" 4376
 expect_eq "reassembly.pcap: the snap-length cut segments are decoded, not dropped" \
@@ -50,7 +50,7 @@ expect_eq "reassembly.pcap: the snap-length cut segments are decoded, not droppe
 # Depth: only the first N bytes of each direction are reassembled.
 D=$("$MSIWATCH" -r "$PCAPS/arkime-wireshark-retrans.pcap" --reasm-depth 1000 --records - --stats 2>"$TMP/st")
 expect_eq "--reasm-depth stops each direction at the depth" \
-    "$(printf '%s' "$D" | jq -c '.msiwatch.flow.tcp | [.client_bytes, .server_bytes]')" "[1000,576]"
+    "$(printf '%s' "$D" | jq -c 'select(.event.dataset == "msiwatch.flow") | .msiwatch.flow.tcp | [.client_bytes, .server_bytes]')" "[1000,576]"
 expect_eq "--reasm-depth is counted" "$(jq -c '.msiwatch.stats.tcp_reassembly.depth_bypass' "$TMP/st")" 1
 
 done_testing

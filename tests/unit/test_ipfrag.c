@@ -244,6 +244,10 @@ static void check_stats_(const struct ipfrag_stats *g, const struct ipfrag_stats
 #define CHECK_STATS(t, ...) do { struct ipfrag_stats e_ = { __VA_ARGS__ }; \
     check_stats_(ipfrag_stats(t), &e_, __LINE__); } while (0)
 
+/* The rebuilt datagram is exactly w[0..wl); safe when out is NULL. */
+#define CHECK_OUT(o, ol, w, wl) do { CHECK((o) != NULL); CHECK_EQ((ol), (wl)); \
+    if ((o) != NULL && (ol) == (wl)) CHECK_MEM((o), (w), (wl)); } while (0)
+
 /* Offer frags in the given order: every one but the last must be HELD, the
  * last DONE with exactly want[0..wlen). */
 static void feed_expect(struct ipfrag *t, struct tfrag *f, const int *order, size_t n,
@@ -300,7 +304,7 @@ static void t_v4_orders(void)
     CHECK_EQ(ipfrag_add(t, &f[3].pk, 20, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, 120);
     CHECK_EQ(wl, 120);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     CHECK_STATS(t, .fragments = 4, .reassembled = 1);
     free_frags(f, n);
     ipfrag_free(t);
@@ -356,7 +360,7 @@ static void t_v4_options(void)
     CHECK_EQ(add(t, &f[3], 3), IPFRAG_HELD);
     CHECK_EQ(ipfrag_add(t, &f[1].pk, 4, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, 182);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     CHECK_EQ(out[0], 0x48);
     CHECK_EQ(out[6], 0x40);
     CHECK_EQ(out[7], 0);
@@ -435,7 +439,7 @@ static void t_v6(void)
         CHECK_EQ(add(t, &f[o2[i]], 3), IPFRAG_HELD);
     CHECK_EQ(ipfrag_add(t, &f[o2[4]].pk, 4, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, 548);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     CHECK_EQ(out[6], 0);   /* fixed header still points at hop-by-hop */
     CHECK_EQ(out[40], 6);  /* hop-by-hop now points at TCP */
     CHECK_EQ((out[4] << 8) | out[5], 508);
@@ -458,7 +462,7 @@ static void t_v6(void)
     size_t awl = whole_v6(awant, &a, adata, 40);
     CHECK_EQ(ipfrag_add(t, &at.pk, 2, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, 80);
-    CHECK_MEM(out, awant, awl);
+    CHECK_OUT(out, olen, awant, awl);
     CHECK_STATS(t, .fragments = 2, .reassembled = 1, .held_bytes = 64 + 40, .held_datagrams = 1);
     free(at.buf);
     struct v6spec ah = { .id = 77, .next = 58, .hbh = true };
@@ -466,12 +470,12 @@ static void t_v6(void)
     awl = whole_v6(awant, &ah, adata, 40);
     CHECK_EQ(ipfrag_add(t, &at.pk, 3, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, 88);
-    CHECK_MEM(out, awant, awl);
+    CHECK_OUT(out, olen, awant, awl);
     free(at.buf);
     wl = whole_v6(want, &a, data, 100);
     CHECK_EQ(ipfrag_add(t, &f[1].pk, 4, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, 140);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     CHECK_STATS(t, .fragments = 4, .reassembled = 3);
     free_frags(f, n);
     ipfrag_free(t);
@@ -500,7 +504,7 @@ static void t_dup_overlap(void)
     CHECK_STATS(t, .fragments = 4, .duplicates = 2, .held_bytes = 20 + 64, .held_datagrams = 1);
     CHECK_EQ(ipfrag_add(t, &f[2].pk, 4, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, wl);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     CHECK_STATS(t, .fragments = 5, .duplicates = 2, .reassembled = 1);
     free_frags(f, n);
     ipfrag_free(t);
@@ -516,7 +520,7 @@ static void t_dup_overlap(void)
     CHECK_EQ(add(t, &f[1], 3), IPFRAG_DROPPED);
     CHECK_STATS(t, .fragments = 4, .duplicates = 2, .held_bytes = 48, .held_datagrams = 1);
     CHECK_EQ(ipfrag_add(t, &f[0].pk, 4, &out, &olen), IPFRAG_DONE);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     CHECK_STATS(t, .fragments = 5, .duplicates = 2, .reassembled = 1);
     free_frags(f, n);
     ipfrag_free(t);
@@ -542,7 +546,7 @@ static void t_dup_overlap(void)
     memset(exp + 24, 'C', 8);
     wl = whole_v4(want, &sp, exp, 32);
     CHECK_EQ(olen, 52);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     /* The other way round: B arrived first, so A's bytes 8..15 lose. */
     CHECK_EQ(add(t, &fb, 4), IPFRAG_HELD);
     CHECK_EQ(add(t, &fa, 5), IPFRAG_HELD);
@@ -550,7 +554,7 @@ static void t_dup_overlap(void)
     memset(exp, 'A', 8);
     memset(exp + 8, 'B', 16);
     wl = whole_v4(want, &sp, exp, 32);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     /* A later fragment entirely inside held data but with other bytes: an
      * overlap that keeps nothing. */
     free(fa.buf);
@@ -561,7 +565,7 @@ static void t_dup_overlap(void)
     CHECK_EQ(ipfrag_add(t, &fc.pk, 9, &out, &olen), IPFRAG_DONE);
     memset(exp, 'A', 24);
     wl = whole_v4(want, &sp, exp, 32);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     CHECK_STATS(t, .fragments = 9, .overlaps = 3, .reassembled = 3);
     free(fa.buf);
     free(fb.buf);
@@ -701,7 +705,7 @@ static void t_bounds(void)
     CHECK_EQ(add(t, &f[1][1], 4), IPFRAG_HELD);
     CHECK_EQ(ipfrag_add(t, &f[1][2].pk, 5, &out, &olen), IPFRAG_DONE);
     wl = whole_v4(want, &sp[1], data, 200);
-    CHECK_MEM(out, want, wl);
+    CHECK_OUT(out, olen, want, wl);
     CHECK_STATS(t, .fragments = 5, .evicted = 1, .reassembled = 1);
     /* Two datagrams of 116 bytes, then one fragment of 260: both must go. */
     CHECK_EQ(add(t, &f[2][0], 6), IPFRAG_HELD);
@@ -837,13 +841,13 @@ static void t_keys(void)
     CHECK_STATS(t, .fragments = 6, .held_datagrams = 3, .held_bytes = 20 + 208 + 104 + 92 + 104 + 92);
     CHECK_EQ(ipfrag_add(t, &f1[2].pk, 2, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, l1);
-    CHECK_MEM(out, w1, l1);
+    CHECK_OUT(out, olen, w1, l1);
     CHECK_EQ(ipfrag_add(t, &f3[0].pk, 2, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, l3);
-    CHECK_MEM(out, w3, l3);
+    CHECK_OUT(out, olen, w3, l3);
     CHECK_EQ(ipfrag_add(t, &f2[0].pk, 2, &out, &olen), IPFRAG_DONE);
     CHECK_EQ(olen, l2);
-    CHECK_MEM(out, w2, l2);
+    CHECK_OUT(out, olen, w2, l2);
     CHECK_STATS(t, .fragments = 9, .reassembled = 3);
     free_frags(f1, n1);
     free_frags(f2, n2);
@@ -872,11 +876,11 @@ static void t_keys(void)
     }
     CHECK_STATS(t, .fragments = 6, .held_datagrams = 3, .held_bytes = 3 * 228);
     CHECK_EQ(ipfrag_add(t, &f2[2].pk, 2, &out, &olen), IPFRAG_DONE);
-    CHECK_MEM(out, w2, l2);
+    CHECK_OUT(out, olen, w2, l2);
     CHECK_EQ(ipfrag_add(t, &f3[2].pk, 2, &out, &olen), IPFRAG_DONE);
-    CHECK_MEM(out, w3, l3);
+    CHECK_OUT(out, olen, w3, l3);
     CHECK_EQ(ipfrag_add(t, &f1[2].pk, 2, &out, &olen), IPFRAG_DONE);
-    CHECK_MEM(out, w1, l1);
+    CHECK_OUT(out, olen, w1, l1);
     CHECK_STATS(t, .fragments = 9, .reassembled = 3);
     free_frags(f1, n1);
     free_frags(f2, n2);
@@ -935,7 +939,7 @@ static void t_random(void)
         if (n == 1 && round % 2 == 1) {
             /* An IPv4 offset 0 / MF 0 "fragment": a whole datagram. */
             CHECK_EQ(ipfrag_add(t, &f[0].pk, 1, &out, &olen), IPFRAG_DONE);
-            CHECK_MEM(out, want, wl);
+            CHECK_OUT(out, olen, want, wl);
         } else {
             feed_expect(t, f, order, n, (uint64_t)round, want, wl, __LINE__);
         }
@@ -983,7 +987,7 @@ static void t_random(void)
                 memcpy(exp, model, 64);
                 size_t wl = whole_v4(want, &sp, exp, 64);
                 CHECK_EQ(olen, wl);
-                CHECK_MEM(out, want, wl);
+                CHECK_OUT(out, olen, want, wl);
                 done++;
                 break;
             }

@@ -1,0 +1,56 @@
+/* app.h -- the app layer of one worker (DESIGN.md section 2): decides which
+ * protocol parser a flow gets (by its first bytes, so any port works, and
+ * by nDPI), drives the parsers with reassembled streams or datagrams, and
+ * turns what they parse into network records for output. The parsers in
+ * src/parse/ know only bytes; this layer knows flows, directions and
+ * records, and never formats JSON (output.c does). */
+#ifndef MW_APP_H
+#define MW_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "output.h"
+#include "reasm.h"
+
+struct dnscache;
+struct classify;
+
+enum app_proto { APP_UNDECIDED = 0, APP_NONE, APP_HTTP, APP_TLS, APP_SMB, APP_DNS, APP_DHCP, APP__COUNT };
+
+struct app_stats {
+    uint64_t flows[APP__COUNT];   /* flows given to each parser */
+    uint64_t records[APP__COUNT]; /* records written by each */
+    uint64_t bad[APP__COUNT];     /* flows or messages a parser rejected */
+    uint64_t gave_up[APP__COUNT]; /* directions given up (buffer cap, gap in a header) */
+};
+
+struct app_ctx {
+    struct output *out;
+    struct dnscache *dns;
+    uint64_t now_us;              /* time of the packet being processed */
+    bool digests;                 /* --flow-digests */
+    struct app_stats st;
+    uint8_t *scratch;             /* TLS handshake reassembly, 64 KiB */
+};
+
+int app_ctx_init(struct app_ctx *c, struct output *out, bool digests);
+void app_ctx_free(struct app_ctx *c);
+
+/* Reassembled TCP bytes of direction dir (0 client to server). */
+enum reasm_want app_stream(struct app_ctx *c, struct flow *f, int dir, enum reasm_ev ev,
+                           const uint8_t *p, size_t n);
+/* One UDP datagram of direction dir. */
+void app_datagram(struct app_ctx *c, struct flow *f, int dir, const uint8_t *p, size_t n);
+/* The flow ends: parsers write what they still hold; state is freed. Fills
+ * the flow record's digests when --flow-digests is on. */
+void app_flow_end(struct app_ctx *c, struct flow *f, struct rec_flow *r);
+
+const char *app_proto_name(enum app_proto p);
+
+/* For the parsers' glue (src/app/<p>.c). */
+void app_rec_net(const struct app_ctx *c, const struct flow *f, struct rec_net *n);
+
+#endif

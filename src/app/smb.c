@@ -1,0 +1,370 @@
+/* smb.c -- SMB glue (DESIGN.md section 4, "SMB"): NetBIOS framing per
+ * direction (several messages in a segment, one message across segments),
+ * then per message: the dialect from NEGOTIATE, the NTLMSSP user, domain
+ * and workstation from SESSION_SETUP, TREE_CONNECT paths mapped to the
+ * TreeId the server assigns, CREATE names joined to their tree into a full
+ * UNC path, READ byte counts per open file. An SMB3 TRANSFORM (encrypted)
+ * message marks the session encrypted; what was in clear is still reported.
+ * A capture that starts mid-session still gives CREATE names, tree unknown.
+ * Records: tree_connect when its response arrives (or at the end), create
+ * when the file is closed (or at the end), so the read count is in it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/proto.h"
+#include "app/sbuf.h"
+#include "parse/ntlmssp.h"
+#include "parse/smb.h"
+#include "text.h"
+
+#define MSG_MAX (0x1ffff + 4)  /* NetBIOS length field: 17 bits */
+#define TREES_MAX 32
+#define PENDING_MAX 64         /* requests awaiting their response */
+#define OPENS_MAX 64
+
+struct tree {
+    uint32_t id;
+    char path[1024];
+};
+
+struct pending {
+    uint64_t mid;
+    bool used;
+    enum smb_kind kind;
+    struct rec_smb *rec;   /* tree_connect or create awaiting the response */
+    uint8_t file_id[16];   /* READ: which file */
+};
+
+struct open_file {
+    uint8_t file_id[16];
+    struct rec_smb *rec;
+};
+
+struct smb_fs {
+    struct sbuf buf[2];
+    bool broken[2];
+    uint8_t version;
+    char dialect[8];
+    char user[256], domain[256], workstation[256];
+    bool encrypted;
+    struct tree trees[TREES_MAX];
+    unsigned ntrees;
+    struct pending pend[PENDING_MAX];
+    struct open_file opens[OPENS_MAX];
+};
+
+static void *smb_create(void)
+{
+    return calloc(1, sizeof(struct smb_fs));
+}
+
+static void emit(struct app_ctx *c, struct smb_fs *s, struct rec_smb *r)
+{
+    /* Identity learned later in the session (or before) belongs to the record. */
+    if (!r->user[0]) {
+        snprintf(r->user, sizeof r->user, "%s", s->user);
+        snprintf(r->domain, sizeof r->domain, "%s", s->domain);
+        snprintf(r->workstation, sizeof r->workstation, "%s", s->workstation);
+    }
+    if (!r->dialect[0])
+        snprintf(r->dialect, sizeof r->dialect, "%s", s->dialect);
+    r->encrypted = s->encrypted;
+    output_smb(c->out, r);
+    c->st.records[APP_SMB]++;
+    free(r);
+}
+
+static const char *tree_path(struct smb_fs *s, uint32_t id)
+{
+    for (unsigned i = 0; i < s->ntrees; i++)
+        if (s->trees[i].id == id)
+            return s->trees[i].path;
+    return NULL;
+}
+
+static void tree_add(struct smb_fs *s, uint32_t id, const char *path)
+{
+    for (unsigned i = 0; i < s->ntrees; i++)
+        if (s->trees[i].id == id) {
+            snprintf(s->trees[i].path, sizeof s->trees[i].path, "%s", path);
+            return;
+        }
+    unsigned k = s->ntrees < TREES_MAX ? s->ntrees++ : 0; /* full: the first one goes */
+    s->trees[k].id = id;
+    snprintf(s->trees[k].path, sizeof s->trees[k].path, "%s", path);
+}
+
+static struct pending *pend_find(struct smb_fs *s, uint64_t mid)
+{
+    for (unsigned i = 0; i < PENDING_MAX; i++)
+        if (s->pend[i].used && s->pend[i].mid == mid)
+            return &s->pend[i];
+    return NULL;
+}
+
+static struct pending *pend_add(struct app_ctx *c, struct smb_fs *s, uint64_t mid)
+{
+    for (unsigned i = 0; i < PENDING_MAX; i++)
+        if (!s->pend[i].used) {
+            memset(&s->pend[i], 0, sizeof s->pend[i]);
+            s->pend[i].used = true;
+            s->pend[i].mid = mid;
+            return &s->pend[i];
+        }
+    /* Full: the server is not answering; write the oldest pending record. */
+    struct pending *p = &s->pend[mid % PENDING_MAX];
+    if (p->rec)
+        emit(c, s, p->rec);
+    memset(p, 0, sizeof *p);
+    p->used = true;
+    p->mid = mid;
+    return p;
+}
+
+static struct open_file *open_find(struct smb_fs *s, const uint8_t id[16])
+{
+    for (unsigned i = 0; i < OPENS_MAX; i++)
+        if (s->opens[i].rec && memcmp(s->opens[i].file_id, id, 16) == 0)
+            return &s->opens[i];
+    return NULL;
+}
+
+static void open_add(struct app_ctx *c, struct smb_fs *s, const uint8_t id[16], struct rec_smb *r)
+{
+    for (unsigned i = 0; i < OPENS_MAX; i++)
+        if (s->opens[i].rec == NULL) {
+            memcpy(s->opens[i].file_id, id, 16);
+            s->opens[i].rec = r;
+            return;
+        }
+    emit(c, s, s->opens[0].rec); /* full: write the oldest open now */
+    memcpy(s->opens[0].file_id, id, 16);
+    s->opens[0].rec = r;
+}
+
+static const char *version_name(uint8_t v)
+{
+    return v == 1 ? "1" : v == 3 ? "3" : "2";
+}
+
+static void dialect_name(uint16_t d, char *out, size_t len)
+{
+    switch (d) {
+    case 0x0202: snprintf(out, len, "2.0.2"); break;
+    case 0x0210: snprintf(out, len, "2.1"); break;
+    case 0x0300: snprintf(out, len, "3.0"); break;
+    case 0x0302: snprintf(out, len, "3.0.2"); break;
+    case 0x0311: snprintf(out, len, "3.1.1"); break;
+    case 0x0100: snprintf(out, len, "1"); break;
+    default: snprintf(out, len, "0x%04x", d); break;
+    }
+}
+
+static struct rec_smb *new_rec(struct app_ctx *c, struct flow *f, struct smb_fs *s, const char *cmd)
+{
+    struct rec_smb *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    app_rec_net(c, f, &r->n);
+    r->version = version_name(s->version);
+    r->command = cmd;
+    return r;
+}
+
+static void on_request(struct app_ctx *c, struct flow *f, struct smb_fs *s, const struct smb_cmd *m)
+{
+    switch (m->kind) {
+    case SMB_K_SESSION_SETUP: {
+        struct ntlm_auth a;
+        if (m->sec_blob && ntlmssp_find_parse(m->sec_blob, m->sec_len, &a) == MW_OK && a.msg_type == 3) {
+            snprintf(s->user, sizeof s->user, "%s", a.user);
+            snprintf(s->domain, sizeof s->domain, "%s", a.domain);
+            snprintf(s->workstation, sizeof s->workstation, "%s", a.workstation);
+        }
+        break;
+    }
+    case SMB_K_TREE_CONNECT: {
+        struct rec_smb *r = new_rec(c, f, s, "tree_connect");
+        if (r == NULL)
+            return;
+        snprintf(r->tree, sizeof r->tree, "%s", m->path);
+        struct pending *p = pend_add(c, s, m->message_id);
+        p->kind = SMB_K_TREE_CONNECT;
+        p->rec = r;
+        break;
+    }
+    case SMB_K_CREATE: {
+        struct rec_smb *r = new_rec(c, f, s, "create");
+        if (r == NULL)
+            return;
+        snprintf(r->name, sizeof r->name, "%s", m->path);
+        const char *base = strrchr(m->path, '\\');
+        snprintf(r->file_name, sizeof r->file_name, "%s", base ? base + 1 : m->path);
+        const char *tree = tree_path(s, m->tree_id);
+        if (tree) {
+            snprintf(r->tree, sizeof r->tree, "%s", tree);
+            const char *name = m->path[0] == '\\' ? m->path + 1 : m->path;
+            snprintf(r->path, sizeof r->path, "%s", tree);
+            if (name[0]) {
+                text_append(r->path, sizeof r->path, "\\");
+                text_append(r->path, sizeof r->path, name);
+            }
+        }
+        struct pending *p = pend_add(c, s, m->message_id);
+        p->kind = SMB_K_CREATE;
+        p->rec = r;
+        break;
+    }
+    case SMB_K_READ: {
+        struct pending *p = pend_add(c, s, m->message_id);
+        p->kind = SMB_K_READ;
+        memcpy(p->file_id, m->file_id, 16);
+        break;
+    }
+    case SMB_K_CLOSE: {
+        struct open_file *o = open_find(s, m->file_id);
+        if (o) {
+            emit(c, s, o->rec);
+            o->rec = NULL;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void on_response(struct app_ctx *c, struct smb_fs *s, const struct smb_cmd *m)
+{
+    if (m->kind == SMB_K_NEGOTIATE && m->dialect) {
+        dialect_name(m->dialect, s->dialect, sizeof s->dialect);
+        return;
+    }
+    struct pending *p = pend_find(s, m->message_id);
+    if (p == NULL)
+        return;
+    bool ok = m->status == 0;
+    switch (p->kind) {
+    case SMB_K_TREE_CONNECT:
+        if (ok)
+            tree_add(s, m->tree_id, p->rec->tree);
+        p->rec->status = m->status;
+        p->rec->has_status = true;
+        p->rec->n.ts_us = c->now_us;
+        emit(c, s, p->rec);
+        p->rec = NULL;
+        break;
+    case SMB_K_CREATE:
+        p->rec->status = m->status;
+        p->rec->has_status = true;
+        if (ok) {
+            open_add(c, s, m->file_id, p->rec);
+        } else {
+            emit(c, s, p->rec);
+        }
+        p->rec = NULL;
+        break;
+    case SMB_K_READ: {
+        struct open_file *o = open_find(s, p->file_id);
+        if (o && ok)
+            o->rec->read_bytes += m->read_data_len;
+        break;
+    }
+    default:
+        break;
+    }
+    p->used = false;
+}
+
+static void message(struct app_ctx *c, struct flow *f, struct smb_fs *s, const uint8_t *p, size_t n)
+{
+    struct smb_msg m;
+    if (smb_parse(p, n, &m) != MW_OK) {
+        c->st.bad[APP_SMB]++;
+        return;
+    }
+    if (m.encrypted) {
+        s->encrypted = true;
+        if (s->version < 3)
+            s->version = 3;
+        return;
+    }
+    if (s->version == 0 || m.version < s->version)
+        s->version = m.version;
+    for (unsigned i = 0; i < m.ncmd; i++) {
+        if (m.cmd[i].response)
+            on_response(c, s, &m.cmd[i]);
+        else
+            on_request(c, f, s, &m.cmd[i]);
+    }
+}
+
+static enum reasm_want smb_data(struct app_ctx *c, struct flow *f, void *ps, int dir,
+                                enum reasm_ev ev, const uint8_t *p, size_t n)
+{
+    struct smb_fs *s = ps;
+    struct sbuf *b = &s->buf[dir];
+    if (s->broken[dir])
+        return REASM_STOP;
+    if (ev == REASM_GAP) {
+        /* Lost bytes: drop the partial message and resynchronise on the next
+         * NetBIOS header that starts a segment. */
+        b->n = 0;
+        return REASM_MORE;
+    }
+    if (ev != REASM_DATA)
+        return REASM_MORE;
+    if (!sbuf_add(b, p, n, 2 * MSG_MAX)) {
+        s->broken[dir] = true;
+        c->st.gave_up[APP_SMB]++;
+        return REASM_STOP;
+    }
+    for (;;) {
+        const uint8_t *msg;
+        size_t len, used;
+        uint8_t type;
+        enum mw_res rc = nbss_frame(b->p, b->n, &msg, &len, &used, &type);
+        if (rc == MW_SHORT)
+            break;
+        if (rc != MW_OK) { /* not at a message boundary (after a gap): wait for the next segment */
+            b->n = 0;
+            c->st.bad[APP_SMB]++;
+            break;
+        }
+        if (type == 0x00 && len > 0)
+            message(c, f, s, msg, len);
+        sbuf_consume(b, used);
+    }
+    return REASM_MORE;
+}
+
+static void smb_end(struct app_ctx *c, struct flow *f, void *ps)
+{
+    (void)f;
+    struct smb_fs *s = ps;
+    for (unsigned i = 0; i < PENDING_MAX; i++)
+        if (s->pend[i].used && s->pend[i].rec) {
+            emit(c, s, s->pend[i].rec);
+            s->pend[i].rec = NULL;
+        }
+    for (unsigned i = 0; i < OPENS_MAX; i++)
+        if (s->opens[i].rec) {
+            emit(c, s, s->opens[i].rec);
+            s->opens[i].rec = NULL;
+        }
+}
+
+static void smb_destroy(void *ps)
+{
+    struct smb_fs *s = ps;
+    for (unsigned i = 0; i < PENDING_MAX; i++)
+        free(s->pend[i].rec);
+    for (unsigned i = 0; i < OPENS_MAX; i++)
+        free(s->opens[i].rec);
+    sbuf_free(&s->buf[0]);
+    sbuf_free(&s->buf[1]);
+    free(s);
+}
+
+const struct app_ops app_smb_ops = { "smb", smb_create, smb_data, smb_end, smb_destroy };

@@ -1,0 +1,74 @@
+#!/bin/bash
+# records.sh -- the network records against tshark: for every capture in
+# pcaps/ and, when ../shared/pcaps is there, every capture in it, the sets of
+# HTTP (host, path) pairs, User-Agents, TLS SNIs, SMB tree paths, SMB file
+# names and DNS question names in msiwatch's records equal the sets tshark
+# 4.0 extracts (tests/expected/records/, made by
+# scripts/make-expected-records.sh). Where tshark is wrong, or msiwatch
+# deliberately differs, tests/expected/records-exceptions.tsv says so line
+# by line with the reason. One test point per capture.
+. "$(dirname "$0")/lib.sh"
+
+EXP=$TESTS_DIR/expected/records
+EXC=$TESTS_DIR/expected/records-exceptions.tsv
+SHARED=${SHARED_PCAPS:-$TESTS_DIR/../../shared/pcaps}
+
+extract() {
+    "$MSIWATCH" -r "$1" --records - 2>/dev/null | jq -r '
+      if .event.dataset == "msiwatch.http" and .http.request.method then
+          "http-host-path\t\(.url.domain // "")\t\(.url.path // "")",
+          (if .user_agent.original then "http-ua\t\(.user_agent.original)" else empty end)
+      elif .event.dataset == "msiwatch.tls" and .tls.client.server_name then
+          "tls-sni\t\(.tls.client.server_name)"
+      elif .event.dataset == "msiwatch.smb" and .msiwatch.smb.command == "tree_connect" then
+          "smb-tree\t\(.msiwatch.smb.tree)"
+      elif .event.dataset == "msiwatch.smb" and .msiwatch.smb.command == "create" and (.msiwatch.smb.name // "") != "" then
+          "smb-file\t\(.msiwatch.smb.name)"
+      elif .event.dataset == "msiwatch.dns" and (.dns.question.name // "") != "" and
+           (.source.port == 53 or .destination.port == 53) then
+          "dns-qname\t\(.dns.question.name)"
+      else empty end' | LC_ALL=C sort -u
+}
+
+# apply_exceptions KEY FILE: drop tshark lines listed as "tshark-only", add
+# lines listed as "msiwatch-only" (each with its reason in the file).
+apply_exceptions() {
+    local key=$1 want=$2
+    awk -F'\t' -v k="$key" '$1 == k && $2 == "tshark-only" { print $3 "\t" $4 (NF > 5 ? "\t" $5 : "") }' "$EXC" |
+        sed 's/\t$//' >"$TMP/drop"
+    awk -F'\t' -v k="$key" '$1 == k && $2 == "msiwatch-only" { print $3 "\t" $4 (NF > 5 ? "\t" $5 : "") }' "$EXC" |
+        sed 's/\t$//' >"$TMP/add"
+    { grep -vxF -f "$TMP/drop" "$want" 2>/dev/null || true; cat "$TMP/add"; } | LC_ALL=C sort -u
+}
+
+compare() { # compare KEY CAPTURE
+    local key=$1 cap=$2
+    if [ ! -f "$EXP/$key.tsv" ]; then
+        not_ok "$key: no expected file (run scripts/make-expected-records.sh)"
+        return
+    fi
+    extract "$cap" >"$TMP/got"
+    apply_exceptions "$key" "$EXP/$key.tsv" >"$TMP/want"
+    if diff "$TMP/want" "$TMP/got" >"$TMP/diff"; then
+        ok "$key: $(grep -c . "$TMP/want") records' fields equal tshark's"
+    else
+        not_ok "$key: records' fields equal tshark's"
+        diag "< tshark only, > msiwatch only:" "$(grep '^[<>]' "$TMP/diff" | head -40)"
+    fi
+}
+
+for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
+    b=$(basename "$f")
+    case "$b" in gen-truncated*|gen-badlen*|not-a-capture*) continue;; esac
+    compare "$b" "$f"
+done
+
+if [ -d "$SHARED" ]; then
+    while read -r rel; do
+        compare "shared--${rel//\//--}" "$SHARED/$rel"
+    done < <(cd "$SHARED" && find . -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sed 's|^\./||' | LC_ALL=C sort)
+else
+    skip "the conformance run over ../shared/pcaps" "../shared/pcaps is not there"
+fi
+
+done_testing
