@@ -300,14 +300,17 @@ static void responses(struct app_ctx *c, struct flow *f, struct http_fs *h, stru
             c->st.bad[APP_HTTP]++;
             return;
         }
-        sbuf_consume(&s->buf, used);
-        if (rs.status >= 100 && rs.status < 200 && rs.status != 101)
+        if (rs.status >= 100 && rs.status < 200 && rs.status != 101) {
+            sbuf_consume(&s->buf, used);
             continue; /* 100 Continue and friends: the real response follows */
+        }
         struct txn *t = pop(h);
         if (t == NULL) { /* a response whose request we did not see (capture began mid-stream) */
             t = calloc(1, sizeof *t);
-            if (t == NULL)
+            if (t == NULL) {
+                sbuf_consume(&s->buf, used);
                 return;
+            }
             app_rec_net(c, f, &t->r.n);
             t->r.port = t->r.n.dport;
             t->r.body = "none";
@@ -326,6 +329,9 @@ static void responses(struct app_ctx *c, struct flow *f, struct http_fs *h, stru
         bool has_cl = http_content_length(rs.hdr, rs.nhdr, &cl);
         r->has_content_length = has_cl;
         r->content_length = cl;
+        bool chunked = http_is_chunked(rs.hdr, rs.nhdr);
+        /* The header slices point into the buffer: consume only now. */
+        sbuf_consume(&s->buf, used);
         h->cur = t;
         if (t->connect && rs.status >= 200 && rs.status < 300) {
             h->tunnel = true; /* bytes after this are the tunnel's, not HTTP */
@@ -342,7 +348,7 @@ static void responses(struct app_ctx *c, struct flow *f, struct http_fs *h, stru
             continue;
         }
         body_start(h);
-        if (http_is_chunked(rs.hdr, rs.nhdr)) {
+        if (chunked) {
             s->mode = B_CHUNKED;
             http_chunked_init(&s->ch);
         } else if (has_cl) {
