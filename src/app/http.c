@@ -161,6 +161,23 @@ static struct txn *pop(struct http_fs *h)
     return t;
 }
 
+/* After a head parse: true when a head was parsed. Otherwise wait for more
+ * bytes (giving up, counted, once the buffer holds HEAD_MAX) or, for bytes
+ * that are not HTTP, stop following this direction (counted). */
+static bool head_parsed(struct app_ctx *c, struct side *s, enum mw_res rc)
+{
+    if (rc == MW_OK)
+        return true;
+    if (rc == MW_BAD) {
+        s->broken = true;
+        c->st.bad[APP_HTTP]++;
+    } else if (s->buf.n >= HEAD_MAX) {
+        s->broken = true;
+        c->st.gave_up[APP_HTTP]++;
+    }
+    return false;
+}
+
 /* Parse request heads from the buffer; bodies are skipped. */
 static void requests(struct app_ctx *c, struct flow *f, struct http_fs *h, struct side *s)
 {
@@ -168,18 +185,8 @@ static void requests(struct app_ctx *c, struct flow *f, struct http_fs *h, struc
         struct http_req q;
         size_t used = 0;
         enum mw_res rc = http_req_parse(s->buf.p, s->buf.n, &q, &used);
-        if (rc == MW_SHORT) {
-            if (s->buf.n >= HEAD_MAX) {
-                s->broken = true;
-                c->st.gave_up[APP_HTTP]++;
-            }
+        if (!head_parsed(c, s, rc))
             return;
-        }
-        if (rc == MW_BAD) {
-            s->broken = true;
-            c->st.bad[APP_HTTP]++;
-            return;
-        }
         struct txn *t = calloc(1, sizeof *t);
         if (t == NULL) {
             s->broken = true;
@@ -288,18 +295,8 @@ static void responses(struct app_ctx *c, struct flow *f, struct http_fs *h, stru
         struct http_resp rs;
         size_t used = 0;
         enum mw_res rc = http_resp_parse(s->buf.p, s->buf.n, &rs, &used);
-        if (rc == MW_SHORT) {
-            if (s->buf.n >= HEAD_MAX) {
-                s->broken = true;
-                c->st.gave_up[APP_HTTP]++;
-            }
+        if (!head_parsed(c, s, rc))
             return;
-        }
-        if (rc == MW_BAD) {
-            s->broken = true;
-            c->st.bad[APP_HTTP]++;
-            return;
-        }
         if (rs.status >= 100 && rs.status < 200 && rs.status != 101) {
             sbuf_consume(&s->buf, used);
             continue; /* 100 Continue and friends: the real response follows */
