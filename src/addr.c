@@ -12,3 +12,25 @@ const char *mw_addr_str(const struct mw_addr *a, char *buf, size_t len)
         buf[0] = '\0';
     return buf;
 }
+
+bool mw_addr_parse(const char *s, struct mw_addr *a)
+{
+    uint8_t b[16];
+    char tmp[64];
+    size_t n = strlen(s);
+    /* "[v6]" as URLs and some forwarders write it */
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']' && n - 2 < sizeof tmp) {
+        memcpy(tmp, s + 1, n - 2);
+        tmp[n - 2] = '\0';
+        s = tmp;
+    }
+    if (inet_pton(AF_INET, s, b) == 1) {
+        mw_addr_from_v4(a, b);
+        return true;
+    }
+    if (inet_pton(AF_INET6, s, b) == 1) {
+        mw_addr_from_v6(a, b);   /* ::ffff:a.b.c.d lands as the IPv4 address */
+        return true;
+    }
+    return false;
+}

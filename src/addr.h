@@ -39,4 +39,8 @@ static inline int mw_addr_cmp(const struct mw_addr *x, const struct mw_addr *y)
 /* Text form (inet_ntop); buf of at least 46 bytes. */
 const char *mw_addr_str(const struct mw_addr *a, char *buf, size_t len);
 
+/* Parse the text form of an IPv4 or IPv6 address (also "[v6]"); false if
+ * it is not one. */
+bool mw_addr_parse(const char *s, struct mw_addr *a);
+
 #endif

@@ -127,4 +127,44 @@ struct rec_dhcp {
     bool has_assigned;
 };
 
+/* An endpoint event (event.dataset msiwatch.endpoint): a Windows event
+ * normalized from whatever format the forwarder wrote (DESIGN.md section 4).
+ * Strings are UTF-8, NUL-terminated, "" when the event lacks the field. */
+#define REC_EP_CMDLINE_MAX 8192
+#define REC_EP_PATH_MAX 1024
+struct rec_endpoint {
+    uint64_t ts_us;                /* event time, UTC microseconds */
+    bool ts_is_receive;            /* no usable time in the event: ts_us is the receive time */
+    uint64_t recv_us;              /* when msiwatch read it */
+    unsigned code;                 /* event.code: 1, 3, 7, 22, 4688, 1040, 1042 */
+    char provider[64];             /* Microsoft-Windows-Sysmon, Microsoft-Windows-Security-Auditing, MsiInstaller */
+    const char *format;            /* nxlog, winlogbeat, ecs, xml, snare, kv (static string) */
+    char host[256];                /* host.name: the Computer the event names */
+    struct mw_addr host_ip;        /* host.ip where the forwarder adds it */
+    bool has_host_ip;
+    char syslog_host[256];         /* log.syslog.hostname: the forwarder that sent it */
+    char guid[40];                 /* process.entity_id: ProcessGuid, upper case, no braces */
+    bool has_pid;
+    uint32_t pid;                  /* 4688: NewProcessId, hexadecimal in the event */
+    char image[REC_EP_PATH_MAX];   /* process.executable */
+    char cmdline[REC_EP_CMDLINE_MAX];
+    char parent_guid[40];
+    bool has_ppid;
+    uint32_t ppid;
+    char parent_image[REC_EP_PATH_MAX];
+    char original_file_name[256];  /* process.pe.original_file_name (Sysmon 1, 7) */
+    char user[256];                /* user.name as the event gives it (DOMAIN\user) */
+    char dll_path[REC_EP_PATH_MAX];/* Sysmon 7 ImageLoaded */
+    bool has_signed;
+    bool dll_signed;
+    char signature_status[64];     /* Sysmon 7 SignatureStatus */
+    struct mw_addr src_ip, dst_ip; /* Sysmon 3 */
+    bool has_src_ip, has_dst_ip;
+    uint16_t src_port, dst_port;
+    char dst_domain[256];          /* Sysmon 3 DestinationHostname, Sysmon 22 QueryName */
+    char query_results[1024];      /* Sysmon 22 QueryResults, as written */
+    char package[REC_EP_PATH_MAX]; /* MsiInstaller 1040/1042: the package source */
+    char product[256];             /* MsiInstaller: product name, where given */
+};
+
 #endif
