@@ -9,7 +9,10 @@ src=${TESTS_DIR:-$dir/..}/fuzz
 n=0; bad=0
 TMPDIR_OUT=$(mktemp)
 trap 'rm -f "$TMPDIR_OUT"' EXIT
-for t in http payload tls dns dhcp smb ntlmssp; do
+# every target that has a source file
+for f in "$src"/fuzz_*.c; do
+    t=$(basename "$f" .c)
+    t=${t#fuzz_}
     n=$((n + 1))
     bin=${FUZZ_BIN:-$dir}/replay_$t
     files=$(find "$src/corpus/$t" "$src/regress/$t" -type f 2>/dev/null | sort)

@@ -6,7 +6,9 @@
 set -u
 secs=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
-for t in http payload tls dns dhcp smb ntlmssp; do
+for src in "$here"/fuzz_*.c; do
+    t=$(basename "$src" .c)
+    t=${t#fuzz_}
     bin=./tests/fuzz/fuzz_$t
     [ -x "$bin" ] || { echo "run 'make fuzz' first ($bin missing)"; exit 2; }
     work=$(mktemp -d)
