@@ -51,6 +51,8 @@ Outputs (written into PCAPDIR):
                       (captured length) field is 300000: larger than the
                       snaplen (65535), than libpcap/wiretap's 262144 limit,
                       and than the rest of the file.
+  gen-user0.pcap      LINKTYPE_USER0 (147), a link type no reader knows: the
+                      first 10 records of the source, bytes unchanged.
   not-a-capture.pcap  a few lines of plain text with a .pcap name.
 
 In gen-mpls/gen-sll2/gen-null "the original IP packet" is the Ethernet payload
@@ -159,6 +161,9 @@ def mpls_entry(label, bos, ttl):
     return struct.pack("!I", (label << 12) | (0 << 9) | (bos << 8) | ttl)
 
 
+LINKTYPE_USER0 = 147
+
+
 def gen_mpls(p):
     out = [p.header(LINKTYPE_ETHERNET)]
     for ts_s, ts_f, orig, body, _ in p.records:
@@ -221,6 +226,13 @@ def gen_badlen(p):
     return bytes(raw)
 
 
+def gen_user0(p):
+    out = [p.header(LINKTYPE_USER0)]
+    for ts_s, ts_f, orig, body, _ in p.records[:10]:
+        out.append(p.record(ts_s, ts_f, orig, body))
+    return b"".join(out)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     pdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..",
@@ -234,6 +246,7 @@ def main():
         ("gen-null.pcap", gen_null(p)),
         ("gen-truncated.pcap", gen_truncated(p)),
         ("gen-badlen.pcap", gen_badlen(p)),
+        ("gen-user0.pcap", gen_user0(p)),
         ("not-a-capture.pcap", NOT_A_CAPTURE.encode("ascii")),
     ]
     for name, data in outputs:

@@ -19,6 +19,7 @@
 #define ETH_QINQ_OLD2 0x9200
 #define ETH_MPLS_UC 0x8847
 #define ETH_MPLS_MC 0x8848
+#define ETH_PPPOE_SESSION 0x8864
 
 #define IPP_HOPOPTS 0
 #define IPP_TCP 6
@@ -66,6 +67,7 @@ bool decode_link_supported(int dlt)
     case MW_DLT_NULL: case MW_DLT_EN10MB: case MW_DLT_RAW: case MW_DLT_RAW_OPENBSD:
     case MW_DLT_LOOP: case MW_DLT_LINKTYPE_RAW: case MW_DLT_LINUX_SLL:
     case MW_DLT_IPV4: case MW_DLT_IPV6: case MW_DLT_LINUX_SLL2:
+    case MW_DLT_NFLOG: case MW_DLT_IEEE802_11: case MW_DLT_IEEE802_11_RADIO:
         return true;
     default:
         return false;
@@ -309,6 +311,21 @@ static enum decode_cause decode_ethertype(struct mw_cur *c, uint16_t type, struc
             return decode_ip(c->p, mw_left(c), pk);
         return DEC_MPLS_PAYLOAD;
     }
+    if (type == ETH_PPPOE_SESSION) {
+        /* PPPoE session (RFC 2516): ver/type, code, session, length, then
+         * the PPP protocol: 0x0021 IPv4, 0x0057 IPv6. */
+        if (!mw_skip(c, 6))
+            return DEC_TRUNC_LINK;
+        uint16_t proto = mw_be16(c);
+        if (c->bad)
+            return DEC_TRUNC_LINK;
+        if (proto == 0x0021)
+            type = ETH_IPV4;
+        else if (proto == 0x0057)
+            type = ETH_IPV6;
+        else
+            return DEC_NOT_IP; /* LCP, IPCP, CHAP ... */
+    }
     if (type == ETH_IPV4 || type == ETH_IPV6) {
         size_t left = mw_left(c);
         if (left == 0)
@@ -318,6 +335,103 @@ static enum decode_cause decode_ethertype(struct mw_cur *c, uint16_t type, struc
         return decode_ip(c->p, left, pk);
     }
     return DEC_NOT_IP;
+}
+
+/* Linux NFLOG (iptables -j NFLOG): a 4-byte header, then TLVs whose length
+ * and type are in the capturing host's byte order, which libpcap converts
+ * to ours when it reads a file; the packet is the NFULA_PAYLOAD (9) TLV.
+ * Lengths include the TLV header and are padded to 4. */
+static enum decode_cause decode_nflog(struct mw_cur *c, struct mw_pkt *pk)
+{
+    uint8_t family = mw_u8(c);
+    if (!mw_skip(c, 3))
+        return DEC_TRUNC_LINK;
+    for (;;) {
+        const uint8_t *h = mw_take(c, 4);
+        if (h == NULL)
+            return DEC_NOT_IP; /* no payload TLV */
+        uint16_t len, type;
+        memcpy(&len, h, 2);
+        memcpy(&type, h + 2, 2);
+        if (len < 4)
+            return DEC_TRUNC_LINK;
+        size_t body = len - 4u;
+        if (type == 9) {
+            size_t left = mw_left(c);
+            if (family != 2 && family != 10)
+                return DEC_NOT_IP;
+            return decode_ip(c->p, body < left ? body : left, pk);
+        }
+        size_t padded = (body + 3u) & ~(size_t)3;
+        if (!mw_skip(c, padded))
+            return DEC_NOT_IP;
+    }
+}
+
+/* An IEEE 802.11 data frame with an LLC/SNAP header (after the radiotap
+ * header, when there is one). Protected frames cannot be read. */
+static enum decode_cause decode_80211(struct mw_cur *c, struct mw_pkt *pk)
+{
+    uint16_t fc = mw_le16(c);
+    if (c->bad)
+        return DEC_TRUNC_LINK;
+    unsigned type = (fc >> 2) & 3, subtype = (fc >> 4) & 15, flags = fc >> 8;
+    if (type != 2 || (subtype & 4) || (flags & 0x40))
+        return DEC_NOT_IP; /* management, control, null data, or encrypted */
+    size_t hlen = 24 - 2;
+    if ((flags & 3) == 3)
+        hlen += 6; /* four addresses (WDS) */
+    if (subtype & 8) {
+        hlen += 2; /* QoS control */
+        if (flags & 0x80)
+            hlen += 4; /* HT control */
+    }
+    if (!mw_skip(c, hlen))
+        return DEC_TRUNC_LINK;
+    const uint8_t *llc = mw_take(c, 6);
+    if (llc == NULL)
+        return DEC_TRUNC_LINK;
+    if (llc[0] != 0xAA || llc[1] != 0xAA || llc[2] != 0x03)
+        return DEC_NOT_IP;
+    uint16_t ethertype = mw_be16(c);
+    if (c->bad)
+        return DEC_TRUNC_LINK;
+    return decode_ethertype(c, ethertype, pk);
+}
+
+/* The radiotap header: its length, and whether the frame ends with an FCS
+ * (the Flags field, bit 1 of the first presence word, value 0x10). */
+static enum decode_cause decode_radiotap(const uint8_t *p, size_t n, struct mw_pkt *pk)
+{
+    struct mw_cur c = mw_cur_make(p, n);
+    uint8_t version = mw_u8(&c);
+    mw_skip(&c, 1);
+    uint16_t len = mw_le16(&c);
+    uint32_t present = mw_le32(&c);
+    if (c.bad || version != 0 || len < 8 || len > n)
+        return DEC_TRUNC_LINK;
+    size_t off = 8;
+    uint32_t word = present;
+    while (word & 0x80000000u) { /* more presence words */
+        if (off + 4 > len)
+            return DEC_TRUNC_LINK;
+        word = (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 | (uint32_t)p[off + 2] << 16 |
+               (uint32_t)p[off + 3] << 24;
+        off += 4;
+    }
+    bool fcs = false;
+    if (present & 1) /* TSFT: 8 bytes, aligned to 8 */
+        off = ((off + 7) & ~(size_t)7) + 8;
+    if ((present & 2) && off < len)
+        fcs = (p[off] & 0x10) != 0;
+    size_t end = n;
+    if (fcs) {
+        if (end < (size_t)len + 4)
+            return DEC_TRUNC_LINK;
+        end -= 4;
+    }
+    struct mw_cur f = mw_cur_make(p + len, end - len);
+    return decode_80211(&f, pk);
 }
 
 static void pkt_reset(struct mw_pkt *pk)
@@ -379,6 +493,12 @@ enum decode_cause decode_frame(int dlt, const uint8_t *p, size_t n, struct mw_pk
         return decode_ethertype(&c, ETH_IPV4, pk);
     case MW_DLT_IPV6:
         return decode_ethertype(&c, ETH_IPV6, pk);
+    case MW_DLT_NFLOG:
+        return decode_nflog(&c, pk);
+    case MW_DLT_IEEE802_11:
+        return decode_80211(&c, pk);
+    case MW_DLT_IEEE802_11_RADIO:
+        return decode_radiotap(p, n, pk);
     default:
         return DEC_UNKNOWN_LINK;
     }

@@ -28,6 +28,9 @@
 #define MW_DLT_IPV4 228
 #define MW_DLT_IPV6 229
 #define MW_DLT_LINUX_SLL2 276
+#define MW_DLT_IEEE802_11 105
+#define MW_DLT_IEEE802_11_RADIO 127
+#define MW_DLT_NFLOG 239
 
 /* Why a frame was not decoded to the transport layer. Each has a counter
  * (stats.c) and a name (decode_cause_name). DEC_OK and DEC_FRAGMENT are not drops;

@@ -374,6 +374,112 @@ void output_dhcp(struct output *o, const struct rec_dhcp *r)
     emit(o, o->records, o->records_path, j);
 }
 
+/* Drop the empty objects that sub() made for fields a record lacks. Our own
+ * objects nest at most four deep; the depth bound says so. */
+static void prune_empty_at(json_t *obj, int depth)
+{
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(obj, tmp, k, v) {
+        if (!json_is_object(v))
+            continue;
+        if (depth < 6)
+            prune_empty_at(v, depth + 1);
+        if (json_object_size(v) == 0)
+            json_object_del(obj, k);
+    }
+}
+
+static void prune_empty(json_t *j)
+{
+    prune_empty_at(j, 0);
+}
+
+static const char *ep_provider_name(unsigned code)
+{
+    switch (code) {
+    case 1: return "process_create";
+    case 3: return "network_connect";
+    case 7: return "image_load";
+    case 22: return "dns_query";
+    case 4688: return "process_create";
+    case 1040: return "installer_transaction_start";
+    case 1042: return "installer_transaction_end";
+    default: return "other";
+    }
+}
+
+void output_endpoint(struct output *o, const struct rec_endpoint *r)
+{
+    if (o->records == NULL)
+        return;
+    json_t *j = base_record(o->observer, r->ts_us, "event", "msiwatch.endpoint");
+    json_t *ev = sub(j, "event");
+    json_object_set_new(ev, "code", json_integer((json_int_t)r->code));
+    set_str(ev, "provider", r->provider);
+    json_object_set_new(ev, "action", json_string(ep_provider_name(r->code)));
+    json_object_set_new(ev, "created", jtime(r->recv_us));
+    json_t *h = sub(j, "host");
+    set_str(h, "name", r->host);
+    if (r->has_host_ip)
+        json_object_set_new(h, "ip", jaddr(&r->host_ip));
+    if (r->guid[0] || r->has_pid || r->image[0] || r->cmdline[0]) {
+        json_t *p = sub(j, "process");
+        set_str(p, "entity_id", r->guid);
+        if (r->has_pid)
+            json_object_set_new(p, "pid", json_integer(r->pid));
+        set_str(p, "executable", r->image);
+        set_str(p, "command_line", r->cmdline);
+        if (r->original_file_name[0])
+            set_str(sub(p, "pe"), "original_file_name", r->original_file_name);
+        if (r->parent_guid[0] || r->has_ppid || r->parent_image[0]) {
+            json_t *pp = sub(p, "parent");
+            set_str(pp, "entity_id", r->parent_guid);
+            if (r->has_ppid)
+                json_object_set_new(pp, "pid", json_integer(r->ppid));
+            set_str(pp, "executable", r->parent_image);
+        }
+    }
+    set_str(sub(j, "user"), "name", r->user);
+    if (r->dll_path[0]) {
+        json_t *d = sub(j, "dll");
+        set_str(d, "path", r->dll_path);
+        if (r->has_signed || r->signature_status[0]) {
+            json_t *cs = sub(d, "code_signature");
+            if (r->has_signed)
+                json_object_set_new(cs, "signed", json_boolean(r->dll_signed));
+            set_str(cs, "status", r->signature_status);
+        }
+    }
+    if (r->has_src_ip) {
+        json_t *s = sub(j, "source");
+        json_object_set_new(s, "ip", jaddr(&r->src_ip));
+        json_object_set_new(s, "port", json_integer(r->src_port));
+    }
+    if (r->has_dst_ip || r->dst_domain[0]) {
+        json_t *d = sub(j, "destination");
+        if (r->has_dst_ip) {
+            json_object_set_new(d, "ip", jaddr(&r->dst_ip));
+            json_object_set_new(d, "port", json_integer(r->dst_port));
+        }
+        set_str(d, "domain", r->dst_domain);
+    }
+    if (r->code == 22 && r->dst_domain[0])
+        set_str(sub(sub(j, "dns"), "question"), "name", r->dst_domain);
+    set_str(sub(sub(j, "log"), "syslog"), "hostname", r->syslog_host);
+    json_t *m = sub(j, "msiwatch");
+    set_str(m, "package", r->package);
+    set_str(m, "product", r->product);
+    if (r->query_results[0])
+        set_str(sub(m, "dns"), "query_results", r->query_results);
+    json_t *src = sub(m, "event");
+    json_object_set_new(src, "format", json_string(r->format ? r->format : "unknown"));
+    json_object_set_new(src, "time", json_string(r->ts_is_receive ? "receive" : "event"));
+    prune_empty(j);
+    emit(o, o->records, o->records_path, j);
+}
+
 static void put(json_t *o, const char *k, uint64_t v)
 {
     json_object_set_new(o, k, json_integer((json_int_t)v));
@@ -446,6 +552,7 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(t, "app_bypass", r->app_bypass);
         put(t, "bypassed_bytes", r->bypassed_bytes);
         put(t, "pickups", r->pickups);
+        put(t, "rst_ignored", r->rst_ignored);
         put(t, "held_bytes", r->held_bytes);
         put(t, "held_peak", r->held_peak);
     }
@@ -458,6 +565,45 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         json_t *pf = sub(c, "flows");
         for (size_t i = 0; i < v->nprotos; i++)
             put(pf, v->protos[i].name, v->protos[i].flows);
+    }
+    if (v->ev) {
+        const struct ev_stats *e = v->ev;
+        json_t *t = sub(s, "endpoint");
+        put(t, "messages", e->messages);
+        put(t, "records", e->records);
+        json_t *c = sub(t, "events");
+        put(c, "sysmon_1", e->sysmon1);
+        put(c, "sysmon_3", e->sysmon3);
+        put(c, "sysmon_7", e->sysmon7);
+        put(c, "sysmon_22", e->sysmon22);
+        put(c, "security_4688", e->sec4688);
+        put(c, "msiinstaller_1040", e->msi1040);
+        put(c, "msiinstaller_1042", e->msi1042);
+        put(t, "ignored", e->ignored);
+        put(t, "malformed", e->malformed);
+        if (e->last_malformed[0])
+            json_object_set_new(t, "last_malformed", json_string(e->last_malformed));
+        put(t, "time_from_receive", e->no_time);
+        put(t, "file_oversize", e->file_oversize);
+    }
+    if (v->sl) {
+        const struct syslog_stats *l = v->sl;
+        json_t *t = sub(s, "syslog");
+        put(t, "messages", l->messages);
+        put(t, "bytes", l->bytes);
+        put(t, "udp", l->udp);
+        put(t, "tcp", l->tcp);
+        put(t, "tls", l->tls);
+        put(t, "connections", l->connections);
+        put(t, "connections_open", l->conns_open);
+        json_t *d = sub(t, "drops");
+        put(d, "not_allowed", l->not_allowed);
+        put(d, "oversize", l->oversize);
+        put(d, "bad_frame", l->bad_frame);
+        put(d, "truncated", l->truncated);
+        put(d, "connections_refused", l->conn_refused);
+        put(d, "tls_failed", l->tls_failed);
+        put(t, "idle_closed", l->conn_idle);
     }
     int rc = json_dumpf(j, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(j);

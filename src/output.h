@@ -16,6 +16,7 @@
 #include "reasm.h"
 #include "record.h"
 #include "stats.h"
+#include "syslog_in.h"
 
 struct output {
     FILE *alerts;           /* NULL: no alert output */
@@ -39,6 +40,7 @@ void output_tls(struct output *o, const struct rec_tls *r);
 void output_smb(struct output *o, const struct rec_smb *r);
 void output_dns(struct output *o, const struct rec_dns *r);
 void output_dhcp(struct output *o, const struct rec_dhcp *r);
+void output_endpoint(struct output *o, const struct rec_endpoint *r);
 
 struct proto_count {
     const char *name;
@@ -54,6 +56,8 @@ struct stats_view {
     const struct classify_stats *cls;
     const struct proto_count *protos;  /* flows per nDPI protocol, nonzero only */
     size_t nprotos;
+    const struct ev_stats *ev;         /* endpoint feed, when there is one */
+    const struct syslog_stats *sl;     /* syslog listeners, when there are any */
 };
 
 /* The stats record (event.dataset msiwatch.stats) as one JSON line to f. */

@@ -34,6 +34,8 @@ struct reasm_seg {
  * keeps every held byte within 2^31 of next_seq, where the modulo-2^32
  * comparisons below are well defined, and d->held_bytes within 32 bits. */
 #define REASM_WIN_MAX (1u << 30)
+/* How far from the next expected byte an RST may be and still end the direction. */
+#define REASM_RST_WIN (1u << 24)
 
 /* Sequence numbers compare modulo 2^32 (RFC 9293 section 3.4). */
 static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
@@ -323,6 +325,14 @@ void reasm_segment(struct reasm_ctx *ctx, struct reasm_dir *d, void *user, int d
     if (d->ended)
         return;
     if (flags & MW_TH_RST) {
+        /* An RST far from the stream's sequence space does not end it: a
+         * client in SYN-SENT answers a stray ACK with an RST carrying that
+         * ACK's number, then retransmits its SYN and goes on (RFC 793 p. 36;
+         * RFC 5961 accepts an RST only within the window). */
+        if (d->seq_known && seq - d->next_seq >= REASM_RST_WIN && d->next_seq - seq >= REASM_RST_WIN) {
+            ctx->st.rst_ignored++;
+            return;
+        }
         flush_end(ctx, d, user, dir); /* an RST's payload is not stream data */
         return;
     }

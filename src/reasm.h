@@ -54,6 +54,7 @@ struct reasm_stats {
     uint64_t app_bypass;    /* directions bypassed because the consumer said STOP */
     uint64_t bypassed_bytes;/* payload bytes ignored in bypassed directions */
     uint64_t pickups;       /* directions started without a SYN */
+    uint64_t rst_ignored;   /* RSTs far outside the stream's sequence space, ignored */
     uint64_t held_bytes;    /* bytes held now */
     uint64_t held_peak;     /* highest held_bytes seen */
 };

@@ -1,5 +1,5 @@
 /* stats.h -- the packet path's counters (DESIGN.md section 2; --stats).
- * Plain counters owned by one worker; output.c prints them. */
+ * Plain counters owned by one worker or feed; output.c prints them. */
 #ifndef MW_STATS_H
 #define MW_STATS_H
 
@@ -17,6 +17,18 @@ struct pkt_stats {
     uint64_t cause[DEC__COUNT];   /* frames not decoded to TCP/UDP, by cause */
     uint64_t capture_drops;       /* live: dropped by the kernel (pcap_stats) */
     uint64_t capture_ifdrops;     /* live: dropped by the interface */
+};
+
+/* The endpoint feed (events.c). */
+struct ev_stats {
+    uint64_t messages;           /* messages and file events read */
+    uint64_t records;            /* endpoint records produced */
+    uint64_t sysmon1, sysmon3, sysmon7, sysmon22, sec4688, msi1040, msi1042;
+    uint64_t ignored;            /* other events, dropped before full parsing */
+    uint64_t malformed;          /* could not be parsed */
+    uint64_t no_time;            /* records that took their receive time */
+    uint64_t file_oversize;      /* -e: a line or document longer than the bound */
+    char last_malformed[96];     /* the reason of the last malformed one */
 };
 
 #endif

@@ -7,6 +7,8 @@
  * Content-Length (the caller counts those). */
 #include "parse/http.h"
 
+#include <string.h>
+
 /* RFC 9110 5.6.2 tchar: what a method or a header name may hold. */
 static bool is_tchar(int b)
 {
@@ -23,9 +25,17 @@ static bool is_tchar(int b)
     }
 }
 
-/* Bytes a header value or a reason phrase may hold (field-vchar, SP, HT,
- * obs-text); CR and LF end the line, every other control byte is BAD. */
+/* Bytes a header value or a reason phrase may hold: RFC 9110 allows
+ * field-vchar, SP, HT and obs-text, but scanners and malware send control
+ * bytes too ("Nikto: \x1f") and servers accept them, so a sensor does:
+ * only CR and LF (which end the line) and NUL are refused. */
 static bool is_value_byte(int b)
+{
+    return b != 0;
+}
+
+/* Chunk extensions keep RFC 9112's rule: a control byte there is no body. */
+static bool is_ext_byte(int b)
 {
     return b == '\t' || (b >= 0x20 && b != 0x7f);
 }
@@ -252,8 +262,30 @@ enum mw_res http_req_parse(const uint8_t *buf, size_t len, struct http_req *out,
     if (b != ' ')
         return MW_BAD;
     mw_skip(&c, 1);
-    if ((r = eat_version(&c, &out->minor)) != MW_OK)
+    if ((r = eat_version(&c, &out->minor)) == MW_BAD) {
+        /* Spaces inside the target ("GET /a;cat /etc/passwd HTTP/1.1", as
+         * scanners and exploits send and servers accept): the version is the
+         * last word of the line and the target everything before it. */
+        c.p = t0 + k;
+        size_t e = 0, last_sp = 0;
+        while ((b = mw_peek(&c, e)) >= 0 && b != '\r' && b != '\n') {
+            if (b == ' ')
+                last_sp = e;
+            e++;
+        }
+        if (b < 0)
+            return MW_SHORT;
+        struct mw_cur v = cur_of(c.p + last_sp + 1, e - last_sp - 1);
+        if (eat_version(&v, &out->minor) != MW_OK || mw_left(&v) != 0)
+            return MW_BAD;
+        size_t tl = k + last_sp;
+        while (tl > 0 && t0[tl - 1] == ' ')
+            tl--;
+        out->target = slice(t0, tl);
+        mw_skip(&c, e);
+    } else if (r != MW_OK) {
         return r;
+    }
     if ((r = eat_eol(&c)) != MW_OK)
         return r;
     if ((r = eat_headers(&c, out->hdr, &out->nhdr, &out->hdr_overflow)) != MW_OK)
@@ -564,7 +596,7 @@ static enum mw_res target_split(struct mw_slice target, bool is_connect, struct 
     struct mw_cur c = cur_of(target.p, target.n);
     for (size_t i = 0; i < target.n; i++) {
         int b = mw_peek(&c, i);
-        if (b <= 0x20 || b == 0x7f)
+        if (b < 0x20 && b != '\t')
             return MW_BAD;
     }
     if (is_connect) {
@@ -583,16 +615,17 @@ static enum mw_res target_split(struct mw_slice target, bool is_connect, struct 
         out->path = target;
         return MW_OK;
     }
-    /* absolute-form: scheme "://" authority path-abempty [ "?" query ] */
+    /* absolute-form: scheme "://" authority path-abempty [ "?" query ];
+     * anything else ("GET . HTTP/1.0", "GET index.html") is taken as a path
+     * as written, the way servers that answer it do */
     size_t k = 0;
     int b;
-    while ((b = mw_peek(&c, k)) >= 0 && b != ':') {
-        if (!is_scheme_byte(b, k == 0))
-            return MW_BAD;
+    while ((b = mw_peek(&c, k)) >= 0 && b != ':' && is_scheme_byte(b, k == 0))
         k++;
+    if (k == 0 || b != ':' || target.n - k < 3 || memcmp(target.p + k, "://", 3) != 0) {
+        split_path_query(&c, out);
+        return MW_OK;
     }
-    if (k == 0 || b != ':')
-        return MW_BAD;
     out->scheme = slice(c.p, k);
     mw_skip(&c, k);
     if (eat_lit(&c, "://", 3) != MW_OK)
@@ -729,7 +762,7 @@ size_t http_chunked_feed(struct http_chunked *c, const uint8_t *p, size_t n,
                 c->state = CH_SIZE_LF;
             else if (b == '\n')
                 size_line_done(c);
-            else if (!is_value_byte(b))
+            else if (!is_ext_byte(b))
                 goto bad;
             break;
         case CH_SIZE_LF:
@@ -765,7 +798,7 @@ size_t http_chunked_feed(struct http_chunked *c, const uint8_t *p, size_t n,
         case CH_TRAILER:
             if (b == '\n')
                 c->state = CH_TRAILER0;
-            else if (b != '\r' && !is_value_byte(b))
+            else if (b != '\r' && !is_ext_byte(b))
                 goto bad;
             break;
         case CH_END_LF:

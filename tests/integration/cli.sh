@@ -87,7 +87,7 @@ expect_eq "record length past the end: exit 1" "$rc" 1
 expect_eq "record length past the end: records before it count" \
     "$(printf '%s\n' "$err" | grep '"msiwatch.stats"' | jq .msiwatch.stats.packets)" 4
 
-run -r "$PCAPS/arkime-nflog.pcap" --stats
+run -r "$PCAPS/gen-user0.pcap" --stats
 expect_eq "unknown link type: exit 0" "$rc" 0
 expect_eq "unknown link type: one warning line" "$(printf '%s\n' "$err" | grep -c 'is not decoded')" 1
 expect_eq "unknown link type: every packet counted as unknown_link" \

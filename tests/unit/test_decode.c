@@ -344,9 +344,81 @@ int main(void)
     CHECK_EQ(dec(MW_DLT_IPV4, ipp.b, ipp.n, &pk), DEC_OK);
     CHECK_EQ(dec(MW_DLT_IPV6, ip6p.b, ip6p.n, &pk), DEC_OK);
     CHECK_EQ(dec(MW_DLT_IPV6, ipp.b, ipp.n, &pk), DEC_BAD_IP_VERSION);
-    CHECK_EQ(dec(127, ipp.b, ipp.n, &pk), DEC_UNKNOWN_LINK);
-    CHECK(!decode_link_supported(127));
+    CHECK_EQ(dec(147, ipp.b, ipp.n, &pk), DEC_UNKNOWN_LINK);
+    CHECK(!decode_link_supported(147));
     CHECK(decode_link_supported(MW_DLT_LINUX_SLL2));
+    TEST_END();
+
+    TEST_BEGIN("NFLOG: the payload TLV after padded TLVs; family; no payload; a zero TLV length");
+    memset(&p, 0, sizeof p);
+    pb_u8(&p, 2); pb_u8(&p, 0); pb_be16(&p, 0);
+    /* TLVs in host order (libpcap converts files to it): a 5-byte prefix TLV padded to 8, then the payload */
+    uint16_t tl = 9, tt = 10;
+    pb_mem(&p, &tl, 2); pb_mem(&p, &tt, 2); pb_mem(&p, "abcde\0\0\0", 8);
+    tl = (uint16_t)(4 + ipp.n); tt = 9;
+    pb_mem(&p, &tl, 2); pb_mem(&p, &tt, 2); pb_mem(&p, ipp.b, ipp.n);
+    CHECK_EQ(dec(MW_DLT_NFLOG, p.b, p.n, &pk), DEC_OK);
+    CHECK_EQ(pk.dport, 2222);
+    p.b[0] = 7; /* not AF_INET or AF_INET6 */
+    CHECK_EQ(dec(MW_DLT_NFLOG, p.b, p.n, &pk), DEC_NOT_IP);
+    p.b[0] = 2;
+    CHECK_EQ(dec(MW_DLT_NFLOG, p.b, 16, &pk), DEC_NOT_IP); /* no payload TLV */
+    p.b[4] = p.b[5] = 0;
+    CHECK_EQ(dec(MW_DLT_NFLOG, p.b, p.n, &pk), DEC_TRUNC_LINK);
+    CHECK_EQ(dec(MW_DLT_NFLOG, p.b, 3, &pk), DEC_TRUNC_LINK);
+    TEST_END();
+
+    TEST_BEGIN("802.11 with radiotap: QoS data with LLC/SNAP, FCS flag, encrypted and management frames");
+    memset(&p, 0, sizeof p);
+    /* radiotap: version 0, length 17, present = TSFT | Flags: TSFT at 8, Flags at 16, the frame at 17 */
+    pb_u8(&p, 0); pb_u8(&p, 0); pb_u8(&p, 17); pb_u8(&p, 0);
+    pb_u8(&p, 3); pb_u8(&p, 0); pb_u8(&p, 0); pb_u8(&p, 0);
+    pb_mem(&p, "\0\0\0\0\0\0\0\0", 8);
+    pb_u8(&p, 0x10); /* Flags: frame has FCS */
+    size_t f0 = p.n;
+    pb_u8(&p, 0x88); pb_u8(&p, 0x01); /* QoS data, to DS */
+    pb_mem(&p, "\0\0\1\2\3\4\5\6\7\10\11\12\13\14\15\16\17\20\21\22", 20); /* dur, 3 addrs */
+    pb_be16(&p, 0); /* sequence control */
+    pb_be16(&p, 0); /* QoS control */
+    pb_mem(&p, "\xaa\xaa\x03\0\0\0", 6); pb_be16(&p, 0x0800);
+    pb_mem(&p, ipp.b, ipp.n);
+    pb_mem(&p, "FCS!", 4);
+    CHECK_EQ(dec(MW_DLT_IEEE802_11_RADIO, p.b, p.n, &pk), DEC_OK);
+    CHECK_EQ(pk.dport, 2222);
+    CHECK_EQ(pk.payload_len, ipp.n - 20 - 20);
+    CHECK_EQ(dec(MW_DLT_IEEE802_11, p.b + f0, p.n - f0 - 4, &pk), DEC_OK);
+    p.b[f0 + 1] = 0x41; /* protected */
+    CHECK_EQ(dec(MW_DLT_IEEE802_11_RADIO, p.b, p.n, &pk), DEC_NOT_IP);
+    p.b[f0 + 1] = 0x01;
+    p.b[f0] = 0x80; /* beacon */
+    CHECK_EQ(dec(MW_DLT_IEEE802_11_RADIO, p.b, p.n, &pk), DEC_NOT_IP);
+    p.b[f0] = 0x88;
+    p.b[2] = 200; /* radiotap longer than the frame */
+    CHECK_EQ(dec(MW_DLT_IEEE802_11_RADIO, p.b, p.n, &pk), DEC_TRUNC_LINK);
+    p.b[2] = 17;
+    CHECK_EQ(dec(MW_DLT_IEEE802_11_RADIO, p.b, f0 + 10, &pk), DEC_TRUNC_LINK);
+    TEST_END();
+
+    TEST_BEGIN("PPPoE session: IPv4 and IPv6 inside, PPP control protocols are not IP");
+    memset(&p, 0, sizeof p);
+    pb_eth(&p, 0x8864);
+    pb_u8(&p, 0x11); pb_u8(&p, 0); pb_be16(&p, 0x1234); pb_be16(&p, (uint16_t)(2 + ipp.n)); pb_be16(&p, 0x0021);
+    pb_mem(&p, ipp.b, ipp.n);
+    CHECK_EQ(dec(MW_DLT_EN10MB, p.b, p.n, &pk), DEC_OK);
+    CHECK_EQ(pk.dport, 2222);
+    memset(&p, 0, sizeof p);
+    pb_eth(&p, 0x8100);
+    pb_vlan(&p, 421, 0x8864);
+    pb_u8(&p, 0x11); pb_u8(&p, 0); pb_be16(&p, 0x1234); pb_be16(&p, (uint16_t)(2 + ip6p.n)); pb_be16(&p, 0x0057);
+    pb_mem(&p, ip6p.b, ip6p.n);
+    CHECK_EQ(dec(MW_DLT_EN10MB, p.b, p.n, &pk), DEC_OK);
+    CHECK_EQ(pk.ipver, 6);
+    CHECK_EQ(pk.vlan[0], 421);
+    memset(&p, 0, sizeof p);
+    pb_eth(&p, 0x8864);
+    pb_u8(&p, 0x11); pb_u8(&p, 0); pb_be16(&p, 0x1234); pb_be16(&p, 6); pb_be16(&p, 0xc021); /* LCP */
+    CHECK_EQ(dec(MW_DLT_EN10MB, p.b, p.n, &pk), DEC_NOT_IP);
+    CHECK_EQ(dec(MW_DLT_EN10MB, p.b, 18, &pk), DEC_TRUNC_LINK);
     TEST_END();
 
     TEST_BEGIN("TSO: IPv4 total length 0 takes the captured length");
