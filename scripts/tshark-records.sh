@@ -5,6 +5,7 @@
 #   http-ua        <TAB> User-Agent
 #   tls-sni        <TAB> server name          (ClientHello)
 #   smb-tree       <TAB> \\server\share       (SMB2 TREE_CONNECT and SMB1 TREE_CONNECT_ANDX requests)
+#                  (tshark joins the trees of one frame with commas: split)
 #   smb-file       <TAB> name                 (SMB2 CREATE and SMB1 NT_CREATE_ANDX requests)
 #   dns-qname      <TAB> question name        (queries and responses, port 53)
 # Host names and DNS names are lower-cased (msiwatch lower-cases them).
@@ -20,8 +21,8 @@ T -Y 'http.request' -T fields -E separator=/t -e http.host -e http.request.uri |
 T -Y 'http.request && http.user_agent' -T fields -e http.user_agent | sed 's/^/http-ua\t/'
 T -Y 'tls.handshake.type == 1 && tls.handshake.extensions_server_name' -T fields \
     -e tls.handshake.extensions_server_name | tr 'A-Z' 'a-z' | sed 's/^/tls-sni\t/'
-T -Y 'smb2.cmd == 3 && smb2.flags.response == 0' -T fields -e smb2.tree | grep . | sed 's/^/smb-tree\t/'
-T -Y 'smb.cmd == 0x75 && smb.flags.response == 0' -T fields -e smb.path | grep . | sed 's/^/smb-tree\t/'
+T -Y 'smb2.cmd == 3 && smb2.flags.response == 0' -T fields -e smb2.tree | tr ',' '\n' | grep . | sed 's/^/smb-tree\t/'
+T -Y 'smb.cmd == 0x75 && smb.flags.response == 0' -T fields -e smb.path | tr ',' '\n' | grep . | sed 's/^/smb-tree\t/'
 T -Y 'smb2.cmd == 5 && smb2.flags.response == 0' -T fields -e smb2.filename | tr ',' '\n' | grep . | sed 's/^/smb-file\t/'
 T -Y 'smb.cmd == 0xa2 && smb.flags.response == 0' -T fields -e smb.file | grep . | sed 's/^/smb-file\t/'
 T -Y 'dns && udp.port == 53 || dns && tcp.port == 53' -T fields -e dns.qry.name | tr ',' '\n' | grep . |

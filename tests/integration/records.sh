@@ -1,6 +1,7 @@
 #!/bin/bash
 # records.sh -- the network records against tshark: for every capture in
-# pcaps/ and, when ../shared/pcaps is there, every capture in it, the sets of
+# pcaps/, every lab recording in pcaps/lab/ and, when ../shared/pcaps is
+# there, every capture in it, the sets of
 # HTTP (host, path) pairs, User-Agents, TLS SNIs, SMB tree paths, SMB file
 # names and DNS question names in msiwatch's records equal the sets tshark
 # 4.0 extracts (tests/expected/records/, made by
@@ -61,6 +62,10 @@ for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
     b=$(basename "$f")
     case "$b" in gen-truncated*|gen-badlen*|gen-user0*|not-a-capture*) continue;; esac
     compare "$b" "$f"
+done
+
+for f in "$PCAPS"/lab/*.pcap; do
+    compare "lab--$(basename "$f")" "$f"
 done
 
 if [ -d "$SHARED" ]; then
