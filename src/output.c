@@ -266,6 +266,8 @@ void output_http(struct output *o, const struct rec_http *r)
     json_t *mh = sub(m, "http");
     set_str(mh, "body", r->body);
     set_str(mh, "content_encoding", r->content_encoding);
+    if (r->decoded)
+        json_object_set_new(mh, "decoded", json_true());
     if (r->webdav)
         json_object_set_new(m, "webdav", json_true());
     emit(o, o->records, o->records_path, j);

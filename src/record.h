@@ -68,6 +68,7 @@ struct rec_http {
     bool webdav;                   /* Microsoft-WebDAV-MiniRedir */
     char unc[REC_URL_MAX];         /* WebDAV: \\host@port\DavWWWRoot\path */
     char content_encoding[32];
+    bool decoded;                  /* file_type was read after undoing the gzip/deflate Content-Encoding */
 };
 
 /* A TLS ClientHello (event.dataset msiwatch.tls). */

@@ -211,6 +211,16 @@ http {
         ssl_protocols TLSv1.2;
         root $WORK/www;
     }
+    server {
+        # gzip Content-Encoding for every type, as some CDNs and proxies do
+        listen $IP_S:8080;
+        server_name $IP_S;
+        root $WORK/www;
+        gzip on;
+        gzip_types *;
+        gzip_min_length 0;
+        gzip_http_version 1.0;
+    }
 }
 EOF
 inS nginx -t -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx-test.log" 2>&1 \
@@ -347,6 +357,7 @@ wait_port() { # $1 = port (tcp) on server
 }
 wait_port 80
 wait_port 443
+wait_port 8080
 
 # ---- capture helpers -----------------------------------------------------------
 CAP_PID=
@@ -403,6 +414,15 @@ inC curl "${MSI_HDRS[@]}" -H "Host: $IP_S" \
 cap_stop
 check_file "$DL/setup.msi" "$OUT/files/setup.msi"
 check_file "$DL/payload.dll" "$OUT/files/payload.dll"
+
+# 2b. http-gzip-msi.pcap: setup.msi from port 8080 with Content-Encoding: gzip
+#     (the client asks for it; the body on the wire is gzip, typed after inflating)
+cap_start http-gzip-msi.pcap
+inC curl "${MSI_HDRS[@]}" -H "Host: $IP_S:8080" -H 'Accept-Encoding: gzip' \
+    -o "$DL/setup.msi.gz" "http://$IP_S:8080/pkg/setup.msi"
+cap_stop
+gunzip -c "$DL/setup.msi.gz" > "$DL/setup.msi"
+check_file "$DL/setup.msi" "$OUT/files/setup.msi"
 
 # 3. https-msi.pcap: SNI lab.msiwatch.test
 cap_start https-msi.pcap
@@ -494,7 +514,7 @@ if command -v tshark >/dev/null 2>&1; then
     {
         echo "# $(tshark -v 2>/dev/null | head -n1)"
         echo "# per pcap: tshark -r F -T fields -e http.request.method -e http.host -e http.request.uri -e http.user_agent -e tls.handshake.extensions_server_name -e smb2.tree -e smb2.filename -e smb.path -e smb.file -e dns.qry.name -e dhcp.option.hostname -Y 'http.request || tls.handshake.type==1 || smb2.tree || smb2.filename || smb.path || smb.file || dns || dhcp'"
-        for f in http-msi http-dll https-msi webdav-msi smb1-msi smb2-msi smb3-msi smb3-encrypted-msi dns dhcp; do
+        for f in http-msi http-dll http-gzip-msi https-msi webdav-msi smb1-msi smb2-msi smb3-msi smb3-encrypted-msi dns dhcp; do
             [[ -f $OUT/$f.pcap ]] || continue
             echo "== $f.pcap"
             tshark -r "$OUT/$f.pcap" -T fields -e http.request.method -e http.host -e http.request.uri \

@@ -14,6 +14,7 @@
 #include "app/proto.h"
 #include "app/sbuf.h"
 #include "parse/http.h"
+#include "parse/inflate.h"
 #include "parse/payload.h"
 #include "text.h"
 
@@ -44,6 +45,8 @@ struct http_fs {
     uint8_t *sniff;             /* first body bytes, until the type is known */
     size_t nsniff;
     enum payload_type type;
+    struct mw_inflate dec;      /* Content-Encoding gzip/deflate: decoding for the type */
+    bool decoding;
     bool body_gap, tunnel;
 };
 
@@ -217,6 +220,8 @@ static void body_start(struct http_fs *h)
     h->type = PT_UNKNOWN;
     h->nsniff = 0;
     h->body_gap = false;
+    mw_inflate_end(&h->dec);
+    h->decoding = h->cur && mw_inflate_begin(&h->dec, h->cur->r.content_encoding);
     if (h->sha == NULL)
         h->sha = EVP_MD_CTX_new();
     if (h->sha)
@@ -238,13 +243,25 @@ static void body_bytes(void *user, const uint8_t *p, size_t n)
             h->type = PT_OTHER;
             return;
         }
-        size_t k = n < PAYLOAD_SNIFF_MAX - h->nsniff ? n : PAYLOAD_SNIFF_MAX - h->nsniff;
-        memcpy(h->sniff + h->nsniff, p, k);
-        h->nsniff += k;
-        h->type = payload_sniff(h->sniff, h->nsniff, h->nsniff >= PAYLOAD_SNIFF_MAX);
+        bool final;
+        if (h->decoding) { /* type what the encoding holds */
+            h->nsniff += mw_inflate_feed(&h->dec, p, n, h->sniff + h->nsniff, PAYLOAD_SNIFF_MAX - h->nsniff);
+            final = h->nsniff >= PAYLOAD_SNIFF_MAX || h->dec.done;
+        } else {
+            size_t k = n < PAYLOAD_SNIFF_MAX - h->nsniff ? n : PAYLOAD_SNIFF_MAX - h->nsniff;
+            memcpy(h->sniff + h->nsniff, p, k);
+            h->nsniff += k;
+            final = h->nsniff >= PAYLOAD_SNIFF_MAX;
+        }
+        h->type = payload_sniff(h->sniff, h->nsniff, final);
+        if (h->type == PT_UNKNOWN && final)
+            h->type = PT_OTHER;
         if (h->type != PT_UNKNOWN) {
             free(h->sniff);
             h->sniff = NULL;
+            if (h->decoding)
+                h->cur->r.decoded = !h->dec.failed || h->nsniff > 0;
+            mw_inflate_end(&h->dec);
         }
     }
 }
@@ -256,10 +273,14 @@ static void body_end(struct app_ctx *c, struct http_fs *h, bool complete)
     if (t == NULL)
         return;
     struct rec_http *r = &t->r;
-    if (h->type == PT_UNKNOWN)
+    if (h->type == PT_UNKNOWN) {
         h->type = h->nsniff ? payload_sniff(h->sniff, h->nsniff, true) : PT_UNKNOWN;
+        if (h->decoding && h->nsniff > 0)
+            r->decoded = true;
+    }
     free(h->sniff);
     h->sniff = NULL;
+    mw_inflate_end(&h->dec);
     if (r->size > 0 || h->type != PT_UNKNOWN)
         r->file_type = payload_type_name(h->type == PT_UNKNOWN ? PT_OTHER : h->type);
     if (r->status == 206)
@@ -513,6 +534,7 @@ static void http_destroy(void *ps)
         sbuf_free(&h->s[i].buf);
     EVP_MD_CTX_free(h->sha);
     free(h->sniff);
+    mw_inflate_end(&h->dec);
     free(h);
 }
 

@@ -8,8 +8,43 @@
  * 1.4, 5.3). Hostile OLE and PE headers check every offset bound (4.3). */
 #include <stdlib.h>
 
+#include "parse/inflate.h"
 #include "parse/payload.h"
 #include "tap.h"
+
+static uint8_t comp[1 << 20], out[PAYLOAD_SNIFF_MAX];
+
+/* Compress src with zlib: windowBits 15+16 gzip, 15 zlib, -15 raw deflate. */
+static size_t squeeze(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, int bits)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    z.next_in = (Bytef *)(uintptr_t)src;
+    z.avail_in = (uInt)n;
+    z.next_out = dst;
+    z.avail_out = (uInt)cap;
+    int r = deflate(&z, Z_FINISH);
+    size_t out = cap - z.avail_out;
+    deflateEnd(&z);
+    return r == Z_STREAM_END ? out : 0;
+}
+
+/* The lab's real MSI (pcaps/lab/files/setup.msi); NULL if not found. */
+static uint8_t *load_msi(size_t *n)
+{
+    const char *td = getenv("TESTS_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../pcaps/lab/files/setup.msi", td ? td : "tests");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *b = malloc(1 << 20);
+    *n = b ? fread(b, 1, 1 << 20, f) : 0;
+    fclose(f);
+    return b;
+}
 
 /* msibuild (msitools 0.101) empty database: shift 9, directory SECID 2, root at 0x600: the first 0x680 bytes. */
 static const uint8_t v_msi_msibuild[0x680] = {
@@ -516,6 +551,57 @@ int main(void)
     memcpy(big, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
     big[0x1E] = 9; /* SECID 0 -> root at 512, but zeros there: type 0 */
     CHECK_EQ(payload_sniff(big, sizeof big, false), PT_OTHER);
+    TEST_END();
+
+    TEST_BEGIN("Content-Encoding gzip, zlib deflate and raw deflate: the real MSI is typed after inflating");
+    size_t msi_n = 0;
+    uint8_t *msi = load_msi(&msi_n);
+    CHECK(msi != NULL && msi_n > 4096);
+    static const struct { const char *ce; int bits; } codings[] = {
+        { "gzip", 15 + 16 }, { "X-GZIP", 15 + 16 }, { "deflate", 15 }, { "deflate", -15 },
+    };
+    for (size_t i = 0; msi && i < sizeof codings / sizeof codings[0]; i++) {
+        size_t cn = squeeze(msi, msi_n, comp, sizeof comp, codings[i].bits);
+        CHECK(cn > 0);
+        for (int step = 0; step < 2; step++) { /* whole, then one byte at a time */
+            struct mw_inflate d;
+            CHECK(mw_inflate_begin(&d, codings[i].ce));
+            size_t got = 0;
+            for (size_t off = 0; off < cn && !d.done && got < sizeof out;) {
+                size_t k = step == 0 ? cn : 1;
+                got += mw_inflate_feed(&d, comp + off, k, out + got, sizeof out - got);
+                off += k;
+            }
+            CHECK(!d.failed);
+            CHECK_EQ(got, msi_n < sizeof out ? msi_n : sizeof out);
+            CHECK_MEM(out, msi, got);
+            CHECK_EQ(payload_sniff(out, got, d.done || got == sizeof out), PT_MSI);
+            mw_inflate_end(&d);
+            mw_inflate_end(&d); /* twice is harmless */
+        }
+    }
+    free(msi);
+    TEST_END();
+
+    TEST_BEGIN("Content-Encoding: other codings are not decoded; a corrupt stream fails cleanly");
+    struct mw_inflate d;
+    CHECK(!mw_inflate_begin(&d, "br"));
+    CHECK(!mw_inflate_begin(&d, "identity"));
+    CHECK(!mw_inflate_begin(&d, "gzip, br"));
+    CHECK(mw_inflate_begin(&d, "gzip"));
+    static const uint8_t junk[] = "MZ this is not gzip at all, just bytes";
+    size_t got = mw_inflate_feed(&d, junk, sizeof junk, out, sizeof out);
+    CHECK_EQ(got, 0);
+    CHECK(d.done && d.failed);
+    CHECK_EQ(mw_inflate_feed(&d, junk, sizeof junk, out, sizeof out), 0);
+    mw_inflate_end(&d);
+    /* output bound: a 1 MiB run of zeros inflates into at most out_cap bytes */
+    static uint8_t zeros[1 << 20];
+    size_t cn = squeeze(zeros, sizeof zeros, comp, sizeof comp, 15 + 16);
+    CHECK(mw_inflate_begin(&d, "gzip"));
+    CHECK_EQ(mw_inflate_feed(&d, comp, cn, out, 4096), 4096);
+    CHECK(!d.done);
+    mw_inflate_end(&d);
     TEST_END();
 
     TEST_BEGIN("payload_type_name");
