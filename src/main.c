@@ -12,8 +12,10 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "events.h"
 #include "options.h"
 #include "output.h"
+#include "syslog_in.h"
 #include "worker.h"
 
 #define ERRLEN 512
@@ -40,15 +42,57 @@ static uint64_t wall_us(void)
     return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* The endpoint side of a run: the feed, and the listeners when any. */
+static struct ev_feed *g_ev;
+static struct syslog_in *g_sl;
+
 static void print_stats(struct worker *w, const char *observer)
 {
     struct stats_view v;
     struct proto_count *protos = NULL;
+    struct syslog_stats sl;
     worker_stats(w, &v, &protos);
     if (v.ts_us == 0)
         v.ts_us = wall_us();
+    if (g_sl) {
+        syslog_in_stats(g_sl, &sl);
+        v.sl = &sl;
+    }
+    if (g_ev)
+        v.ev = &g_ev->st;
     output_stats(stderr, observer, &v);
     free(protos);
+}
+
+static void on_endpoint(void *ctx, const struct rec_endpoint *r)
+{
+    output_endpoint((struct output *)ctx, r);
+}
+
+static void on_syslog(void *ctx, const uint8_t *msg, size_t len, const struct mw_addr *peer, uint64_t recv_us)
+{
+    ev_feed_message((struct ev_feed *)ctx, msg, len, peer, recv_us);
+}
+
+/* Serve the syslog listeners for up to timeout_ms (0: only what is ready). */
+static void syslog_poll(int timeout_ms)
+{
+    static struct pollfd *pfd;
+    static size_t cap;
+    if (!g_sl)
+        return;
+    size_t need = syslog_in_maxfds(g_sl);
+    if (cap < need) {
+        free(pfd);
+        pfd = calloc(need, sizeof *pfd);
+        cap = pfd ? need : 0;
+        if (!pfd)
+            return;
+    }
+    size_t n = syslog_in_pollfds(g_sl, pfd, cap);
+    int pr = poll(pfd, (nfds_t)n, timeout_ms);
+    if (pr >= 0)
+        syslog_in_service(g_sl, pfd, pr > 0 ? n : 0, wall_us());
 }
 
 /* The progress line: only when standard error is a terminal. */
@@ -114,8 +158,10 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
             worker_packet(w, c.dlt, ts, data, h->caplen);
         else
             worker_unknown_link(w, ts, h->caplen);
-        if ((++n & 4095) == 0)
+        if ((++n & 4095) == 0) {
             progress_show(pr, &c, w->st.packets, w->st.bytes, false);
+            syslog_poll(0);
+        }
     }
     if (rc == 0)
         progress_show(pr, &c, w->st.packets, w->st.bytes, true);
@@ -144,12 +190,18 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
 {
     struct capture caps[MW_MAX_SOURCES];
     struct live_ctx lc[MW_MAX_SOURCES];
-    struct pollfd pfd[MW_MAX_SOURCES];
     size_t n = o->nifaces;
+    size_t nsl = g_sl ? syslog_in_maxfds(g_sl) : 0;
+    struct pollfd *pfd = calloc(n + nsl, sizeof *pfd);
+    if (!pfd) {
+        snprintf(err, errlen, "out of memory");
+        return 1;
+    }
     for (size_t i = 0; i < n; i++) {
         if (capture_open_live(&caps[i], o->ifaces[i], o->filter, err, errlen) != 0) {
             for (size_t k = 0; k < i; k++)
                 capture_close(&caps[k]);
+            free(pfd);
             return 1;
         }
         char perr[PCAP_ERRBUF_SIZE];
@@ -164,12 +216,15 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
     uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
     int rc = 0;
     while (!stop_requested) {
-        int pr = poll(pfd, (nfds_t)n, 100);
+        size_t m = g_sl ? syslog_in_pollfds(g_sl, pfd + n, nsl) : 0;
+        int pr = poll(pfd, (nfds_t)(n + m), 100);
         if (pr < 0 && errno != EINTR) {
             snprintf(err, errlen, "poll: %s", strerror(errno));
             rc = 1;
             break;
         }
+        if (g_sl)
+            syslog_in_service(g_sl, pfd + n, pr > 0 ? m : 0, wall_us());
         for (size_t i = 0; i < n; i++) {
             if (pr > 0 && !(pfd[i].revents & (POLLIN | POLLERR | POLLHUP)))
                 continue;
@@ -180,6 +235,7 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
                 stop_requested = 1;
             }
         }
+        output_flush(w->out);
         /* Idle flows end on the wall clock when live: no packet may come to move packet time. */
         uint64_t now = wall_us();
         if (now > w->now_us + 1000000) {
@@ -206,7 +262,22 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
         w->st.capture_ifdrops += f;
         capture_close(&caps[i]);
     }
+    free(pfd);
     return rc;
+}
+
+/* Only syslog listeners (after any files): serve them until stopped. */
+static void run_syslog(const struct mw_opts *o, struct worker *w)
+{
+    uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
+    while (!stop_requested) {
+        syslog_poll(200);
+        output_flush(w->out);
+        if (next_stats && mono_us() >= next_stats) {
+            print_stats(w, w->out->observer);
+            next_stats = mono_us() + o->stats_interval * 1000000ull;
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -242,6 +313,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "msiwatch: %s: %s\n", o.reads[i], strerror(errno));
             return 1;
         }
+    for (size_t i = 0; i < o.nevents; i++)
+        if (strcmp(o.events[i], "-") != 0 && access(o.events[i], R_OK) != 0) {
+            fprintf(stderr, "msiwatch: %s: %s\n", o.events[i], strerror(errno));
+            return 1;
+        }
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -264,17 +340,53 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 0;
-    if (o.nifaces) {
+    static struct ev_feed feed; /* holds a large scratch record */
+    if (o.nevents || o.nsyslogs) {
+        ev_feed_init(&feed, o.scfg.max_msg, on_endpoint, &out);
+        feed.wopts.zoneless_utc_offset_s = o.event_tz_offset_s;
+        g_ev = &feed;
+    }
+    if (o.nsyslogs) {
+        g_sl = syslog_in_new(&o.scfg, on_syslog, &feed);
+        if (!g_sl) {
+            snprintf(err, sizeof err, "out of memory");
+            rc = 1;
+        }
+        for (size_t i = 0; i < o.nsyslogs && rc == 0; i++) {
+            int r = syslog_in_listen(g_sl, o.syslogs[i], err, sizeof err);
+            if (r == -2) {
+                fprintf(stderr, "msiwatch: %s\n", err);
+                syslog_in_free(g_sl);
+                worker_free(&w);
+                output_close(&out, err, sizeof err);
+                return 2;
+            }
+            if (r != 0)
+                rc = 1;
+            else if (strstr(o.syslogs[i], ":0") && o.syslogs[i][strlen(o.syslogs[i]) - 2] == ':')
+                fprintf(stderr, "msiwatch: syslog %.3s port %u\n", o.syslogs[i], syslog_in_port(g_sl, i));
+        }
+    }
+    for (size_t i = 0; i < o.nevents && rc == 0 && !stop_requested; i++)
+        if (ev_feed_file(&feed, o.events[i], err, sizeof err) != 0)
+            rc = 1;
+    if (rc == 0 && o.nifaces) {
         rc = run_live(&w, &o, err, sizeof err);
-    } else {
+    } else if (rc == 0) {
         struct progress pr = { .on = isatty(STDERR_FILENO) == 1 };
         for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested; i++)
             rc = replay_file(&w, &o, o.reads[i], &pr, err, sizeof err);
+        if (rc == 0 && g_sl)
+            run_syslog(&o, &w);
     }
+    if (g_sl)
+        syslog_in_close_all(g_sl); /* a last unterminated line is delivered here */
     char err2[ERRLEN] = "";
     worker_finish(&w);
     if (o.stats)
         print_stats(&w, out.observer);
+    syslog_in_free(g_sl);
+    g_sl = NULL;
     worker_free(&w);
     if (output_close(&out, err2, sizeof err2) != 0) {
         fprintf(stderr, "msiwatch: %s\n", err2);

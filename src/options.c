@@ -14,7 +14,8 @@ enum {
     O_SYSLOG = 256, O_RECORDS, O_ALLOWLIST, O_HOSTMAP, O_STATS, O_STATS_INTERVAL,
     O_MAX_FLOWS, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
     O_FRAG_MAX_DATAGRAMS, O_FRAG_TIMEOUT, O_REASM_HOLD, O_REASM_MEMCAP, O_REASM_DEPTH,
-    O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS,
+    O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
+    O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ,
 };
 
 static const struct option longopts[] = {
@@ -23,6 +24,13 @@ static const struct option longopts[] = {
     { "filter", required_argument, NULL, 'f' },
     { "events", required_argument, NULL, 'e' },
     { "syslog", required_argument, NULL, O_SYSLOG },
+    { "syslog-allow", required_argument, NULL, O_SYSLOG_ALLOW },
+    { "syslog-max-message", required_argument, NULL, O_SYSLOG_MAX_MESSAGE },
+    { "syslog-max-connections", required_argument, NULL, O_SYSLOG_MAX_CONNS },
+    { "syslog-idle-timeout", required_argument, NULL, O_SYSLOG_IDLE },
+    { "syslog-cert", required_argument, NULL, O_SYSLOG_CERT },
+    { "syslog-key", required_argument, NULL, O_SYSLOG_KEY },
+    { "event-utc-offset", required_argument, NULL, O_EVENT_TZ },
     { "state", required_argument, NULL, 's' },
     { "output", required_argument, NULL, 'o' },
     { "records", required_argument, NULL, O_RECORDS },
@@ -58,11 +66,22 @@ static const char usage_text[] =
     "  -r, --read FILE          replay a pcap or pcapng file; repeatable, in order; '-' reads standard input\n"
     "  -i, --interface IFACE    live capture (promiscuous); repeatable\n"
     "  -f, --filter BPF         capture filter (pcap-filter syntax), for files and interfaces\n"
-    "  -e, --events FILE        endpoint events from a file            (not implemented yet)\n"
-    "      --syslog URL         listen for forwarded events            (not implemented yet)\n"
+    "  -e, --events FILE        endpoint events from a file (one per line, or XML documents); repeatable;\n"
+    "                           '-' reads standard input\n"
+    "      --syslog URL         listen for forwarded events: udp://ADDR:PORT, tcp://ADDR:PORT, tls://ADDR:PORT;\n"
+    "                           repeatable (ADDR may be * or [IPv6])\n"
+    "Endpoint feed:\n"
+    "      --syslog-allow NET   accept syslog only from this network (CIDR); repeatable (default: loopback only)\n"
+    "      --syslog-max-message N  longest message in bytes, longer ones are dropped and counted (default 65536)\n"
+    "      --syslog-max-connections N  TCP/TLS senders at once (default 256)\n"
+    "      --syslog-idle-timeout SEC  close a silent TCP/TLS sender after SEC seconds (default 300)\n"
+    "      --syslog-cert FILE   PEM certificate chain for tls:// listeners (RFC 5425)\n"
+    "      --syslog-key FILE    PEM private key for tls:// listeners\n"
+    "      --event-utc-offset [+-]HH:MM  the UTC offset of event times written without a zone (NXLog\n"
+    "                           EventTime, Snare); default +00:00. Sysmon UtcTime is always UTC.\n"
     "Outputs:\n"
     "  -o, --output FILE        alerts, JSON lines; default standard output\n"
-    "      --records FILE       also every record the sensor produced (flows), JSON lines; '-' is standard output\n"
+    "      --records FILE       also every record the sensor produced (flows, network, endpoint), JSON lines; '-' is standard output\n"
     "      --stats              print counters to standard error at exit (JSON line)\n"
     "      --stats-interval SEC live capture: also every SEC seconds (default 60 with --stats)\n"
     "      --observer-name NAME observer.name in every record (default: this host's name)\n"
@@ -112,6 +131,23 @@ static int add_source(const char **arr, size_t *n, const char *v, const char *wh
     return 0;
 }
 
+/* [+-]HH:MM or [+-]HHMM, as time zones are written. */
+static int parse_offset(const char *s, long *out, char *err, size_t errlen)
+{
+    int sign = 1, hh, mm;
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        sign = *p++ == '-' ? -1 : 1;
+    char tail;
+    if ((sscanf(p, "%2d:%2d%c", &hh, &mm, &tail) == 2 || sscanf(p, "%2d%2d%c", &hh, &mm, &tail) == 2) &&
+        strlen(p) >= 4 && hh <= 14 && mm < 60) {
+        *out = sign * (hh * 3600L + mm * 60L);
+        return 0;
+    }
+    snprintf(err, errlen, "bad value for --event-utc-offset: \"%s\" (expected [+-]HH:MM, e.g. -04:00)", s);
+    return -1;
+}
+
 static const char *long_name(int c)
 {
     for (const struct option *o = longopts; o->name; o++)
@@ -124,6 +160,7 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
 {
     memset(o, 0, sizeof *o);
     worker_cfg_defaults(&o->wcfg);
+    syslog_cfg_defaults(&o->scfg);
     bool interval_set = false;
     int c;
     uint64_t v;
@@ -139,6 +176,43 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
         case 'i':
             if (add_source(o->ifaces, &o->nifaces, optarg, "interfaces", err, errlen))
                 return OPTS_USAGE;
+            break;
+        case 'e':
+            if (add_source(o->events, &o->nevents, optarg, "event files", err, errlen))
+                return OPTS_USAGE;
+            break;
+        case O_SYSLOG:
+            if (add_source(o->syslogs, &o->nsyslogs, optarg, "syslog listeners", err, errlen))
+                return OPTS_USAGE;
+            break;
+        case O_SYSLOG_ALLOW:
+            if (o->scfg.nallow >= SYSLOG_MAX_ALLOW) {
+                snprintf(err, errlen, "too many --syslog-allow networks (at most %d)", SYSLOG_MAX_ALLOW);
+                return OPTS_USAGE;
+            }
+            if (!mw_net_parse(optarg, &o->scfg.allow[o->scfg.nallow])) {
+                snprintf(err, errlen, "bad value for --syslog-allow: \"%s\" (expected a network such as "
+                         "10.0.0.0/8 or 2001:db8::/32, or an address)", optarg);
+                return OPTS_USAGE;
+            }
+            o->scfg.nallow++;
+            break;
+        case O_SYSLOG_MAX_MESSAGE:
+            if (parse_u64(name, optarg, 1024, 16 << 20, &v, err, errlen)) return OPTS_USAGE;
+            o->scfg.max_msg = (size_t)v;
+            break;
+        case O_SYSLOG_MAX_CONNS:
+            if (parse_u64(name, optarg, 1, 65536, &v, err, errlen)) return OPTS_USAGE;
+            o->scfg.max_conns = (unsigned)v;
+            break;
+        case O_SYSLOG_IDLE:
+            if (parse_u64(name, optarg, 1, 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->scfg.idle_timeout_s = (unsigned)v;
+            break;
+        case O_SYSLOG_CERT: o->scfg.tls_cert = optarg; break;
+        case O_SYSLOG_KEY: o->scfg.tls_key = optarg; break;
+        case O_EVENT_TZ:
+            if (parse_offset(optarg, &o->event_tz_offset_s, err, errlen)) return OPTS_USAGE;
             break;
         case 'f': o->filter = optarg; break;
         case 'o': o->output = optarg; break;
@@ -195,7 +269,7 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
             if (parse_u64(name, optarg, 1, 1000, &v, err, errlen)) return OPTS_USAGE;
             o->wcfg.ndpi_max_packets = (unsigned)v;
             break;
-        case 'e': case O_SYSLOG: case 's': case 'G': case O_ALLOWLIST: case O_HOSTMAP: case 'c':
+        case 's': case 'G': case O_ALLOWLIST: case O_HOSTMAP: case 'c':
             snprintf(err, errlen, "--%s is not implemented yet in msiwatch %s", name, PACKAGE_VERSION);
             return OPTS_USAGE;
         case 'h':
@@ -220,15 +294,22 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
         snprintf(err, errlen, "-r and -i cannot be used together: replay files or capture live");
         return OPTS_USAGE;
     }
-    if (!o->nreads && !o->nifaces) {
-        snprintf(err, errlen, "no input: give -r FILE or -i IFACE (see --help)");
+    if (!o->nreads && !o->nifaces && !o->nevents && !o->nsyslogs) {
+        snprintf(err, errlen, "no input: give -r FILE, -i IFACE, -e FILE or --syslog URL (see --help)");
+        return OPTS_USAGE;
+    }
+    size_t stdin_events = 0;
+    for (size_t i = 0; i < o->nevents; i++)
+        stdin_events += strcmp(o->events[i], "-") == 0;
+    if (stdin_events > 1) {
+        snprintf(err, errlen, "standard input ('-') can be read only once, by one -r or one -e");
         return OPTS_USAGE;
     }
     size_t stdin_reads = 0;
     for (size_t i = 0; i < o->nreads; i++)
         stdin_reads += strcmp(o->reads[i], "-") == 0;
-    if (stdin_reads > 1) {
-        snprintf(err, errlen, "standard input ('-r -') can be read only once");
+    if (stdin_reads + stdin_events > 1) {
+        snprintf(err, errlen, "standard input ('-') can be read only once, by one -r or one -e");
         return OPTS_USAGE;
     }
     if (o->stats && o->nifaces && !interval_set)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "syslog_in.h"
 #include "worker.h"
 
 #define MW_MAX_SOURCES 64
@@ -16,6 +17,12 @@ struct mw_opts {
     size_t nreads;
     const char *ifaces[MW_MAX_SOURCES];
     size_t nifaces;
+    const char *events[MW_MAX_SOURCES];   /* -e */
+    size_t nevents;
+    const char *syslogs[MW_MAX_SOURCES];  /* --syslog URLs */
+    size_t nsyslogs;
+    struct syslog_cfg scfg;
+    long event_tz_offset_s;  /* added to zone-less local event times (NXLog EventTime) to make UTC */
     const char *filter;
     const char *output;
     const char *records;

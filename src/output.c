@@ -71,6 +71,14 @@ static int close_one(struct output *o, FILE *f, const char *path)
     return bad ? -1 : 0;
 }
 
+void output_flush(struct output *o)
+{
+    if (o->alerts && fflush(o->alerts) != 0)
+        note_failure(o, o->alerts_path);
+    if (o->records && o->records != o->alerts && fflush(o->records) != 0)
+        note_failure(o, o->records_path);
+}
+
 int output_close(struct output *o, char *err, size_t errlen)
 {
     FILE *a = o->alerts, *r = o->records;

@@ -31,6 +31,9 @@ struct output {
  * NULL is none, "-" standard output. Returns 0, or -1 with err set. */
 int output_open(struct output *o, const char *alerts_path, const char *records_path,
                 const char *observer_name, char *err, size_t errlen);
+/* Push buffered lines out (live capture and listeners call it after each
+ * wakeup, so that a reader tailing the files sees records within a second). */
+void output_flush(struct output *o);
 /* Flush and close; returns 0, or -1 with err set when any write failed. */
 int output_close(struct output *o, char *err, size_t errlen);
 

@@ -170,6 +170,10 @@ static int tls_setup(struct syslog_in *s, char *err, size_t errlen)
         return -1;
     }
     SSL_CTX_set_min_proto_version(s->tls, TLS1_2_VERSION);
+    /* no session tickets: a sender that never reads them would leave them
+     * unread at close, and its kernel would answer with an RST that can
+     * discard the last events still in our receive queue */
+    SSL_CTX_set_num_tickets(s->tls, 0);
     if (SSL_CTX_use_certificate_chain_file(s->tls, s->cfg.tls_cert) != 1) {
         snprintf(err, errlen, "%s: cannot load the TLS certificate: %s", s->cfg.tls_cert,
                  ERR_reason_error_string(ERR_get_error()));
@@ -246,7 +250,7 @@ int syslog_in_listen(struct syslog_in *s, const char *url, char *err, size_t err
         return -2;
     }
     if (t == T_TLS && tls_setup(s, err, errlen) != 0)
-        return -1;
+        return -2; /* missing or unusable certificate or key: bad configuration */
     int fd = socket(ss.ss_family, (t == T_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         snprintf(err, errlen, "%s: socket: %s", url, strerror(errno));
@@ -482,7 +486,9 @@ static bool conn_read(struct syslog_in *s, struct conn *c, uint64_t now_us)
                 int e = SSL_get_error(c->ssl, r);
                 if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
                     return true;
-                if (e != SSL_ERROR_ZERO_RETURN) {
+                if (e == SSL_ERROR_ZERO_RETURN)
+                    SSL_shutdown(c->ssl); /* answer the sender's close_notify */
+                else {
                     s->st.tls_failed++;
                     ERR_clear_error();
                 }

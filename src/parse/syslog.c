@@ -5,6 +5,7 @@
  *   RFC 3164  <PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG
  *             <PRI>2026-11-28T15:20:52.123+01:00 HOSTNAME TAG: MSG   (rsyslog forward format)
  *             <14>Nov 25 05:54:32 DC-01 MSWinEventLog\t1\t...       (Snare: no colon, the tag is payload)
+ *             <13>2026-11-28T15:20:52+01:00 host nxlog {"EventID":1}  (rsyslog: a tag without its colon)
  *             <14>{"EventID":1,...}                                   (a PRI and nothing else)
  *   none      {"EventID":1,...} one JSON object per line (NXLog, OpenWEC)
  * A token is taken as HOSTNAME only when it looks like one; anything else
@@ -111,6 +112,15 @@ static void parse_3164_rest(const uint8_t *buf, size_t len, size_t i, struct sys
         if (k < len && buf[k] == ' ')
             k++;
         set_payload(h, buf, k, len);
+        return;
+    }
+    /* "TAG MSG" without the colon, as rsyslog forwards an RFC 5424 message in
+     * a BSD-style template ("... host nxlog {json}"): a tag-like word whose
+     * message is plainly a JSON or XML event */
+    if (k == tag_end && k > i && k + 1 < len && buf[k] == ' ' &&
+        (buf[k + 1] == '{' || buf[k + 1] == '[' || buf[k + 1] == '<')) {
+        text_copy(h->app, sizeof h->app, buf + i, tag_end - i);
+        set_payload(h, buf, k + 1, len);
         return;
     }
     /* no "TAG:": the payload starts here (Snare's MSWinEventLog, JSON, XML) */

@@ -31,9 +31,24 @@ expect_eq "--version prints the version" "$out" "msiwatch 0.1.0"
 
 run
 expect_eq "no source: exit 2" "$rc" 2
-expect_eq "no source: one line naming the way out" "$err" "msiwatch: no input: give -r FILE or -i IFACE (see --help)"
+expect_eq "no source: one line naming the way out" "$err" "msiwatch: no input: give -r FILE, -i IFACE, -e FILE or --syslog URL (see --help)"
 
-for o in "-e x.jsonl" "--events x" "--syslog udp://127.0.0.1:5514" "-s x.db" "--state x.db" \
+run -e "$TMP/no-such-events.jsonl"
+expect_eq "-e with a missing file: exit 1, one line naming it" "$rc:$(lines "$err")" "1:1"
+check "-e with a missing file: the line names the file" grep -q "no-such-events.jsonl: No such file" "$TMP/err"
+for u in "udp://127.0.0.1" "tcp://localhost:514" "http://127.0.0.1:514" "udp://127.0.0.1:99999" "tls://127.0.0.1:6514"; do
+    run --syslog "$u"
+    expect_eq "--syslog $u: bad usage, exit 2 with one line" "$rc:$(lines "$err")" "2:1"
+done
+run --syslog-allow 10.0.0.0/33 -e /dev/null
+expect_eq "--syslog-allow with a bad network: exit 2" "$rc:$err" \
+    "2:msiwatch: bad value for --syslog-allow: \"10.0.0.0/33\" (expected a network such as 10.0.0.0/8 or 2001:db8::/32, or an address)"
+run --event-utc-offset 25:00 -e /dev/null
+expect_eq "--event-utc-offset out of range: exit 2" "$rc" 2
+run -e - -r - </dev/null
+expect_eq "standard input cannot be both -e and -r" "$rc:$err" "2:msiwatch: standard input ('-') can be read only once, by one -r or one -e"
+
+for o in "-s x.db" "--state x.db" \
          "-G x.mmdb" "--geoip x.mmdb" "--allowlist x" "--hostmap x" "-c x.conf" "--config x.conf"; do
     # shellcheck disable=SC2086
     run -r "$W" $o

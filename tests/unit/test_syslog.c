@@ -136,6 +136,22 @@ int main(void)
     CHECK_STR(payload(m), "<Event xmlns=\"x\"></Event>");
     TEST_END();
 
+    TEST_BEGIN("RFC 3164 from rsyslog's forward template: a tag without its colon before JSON or XML");
+    m = "<13>2026-11-28T10:00:01+00:00 ws01 nxlog {\"EventID\":1}";
+    parse(m);
+    CHECK_STR(h.hostname, "ws01");
+    CHECK_STR(h.app, "nxlog");
+    CHECK_STR(payload(m), "{\"EventID\":1}");
+    m = "<13>Nov 28 10:00:01 ws01 winlog <Event xmlns='x'/>";
+    parse(m);
+    CHECK_STR(h.app, "winlog");
+    CHECK_STR(payload(m), "<Event xmlns='x'/>");
+    m = "<13>Nov 28 10:00:01 ws01 some text message";
+    parse(m);
+    CHECK_STR(h.app, "");
+    CHECK_STR(payload(m), "some text message");
+    TEST_END();
+
     TEST_BEGIN("RFC 3164 without a host name: the tag is not taken for one");
     m = "<13>Nov 28 15:30:00 tag: msg";
     parse(m);

@@ -1,0 +1,301 @@
+/* events.c -- the endpoint feed (see events.h). */
+#include "events.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "parse/syslog.h"
+#include "text.h"
+
+void ev_feed_init(struct ev_feed *f, size_t max_msg, ev_sink_fn sink, void *ctx)
+{
+    memset(f, 0, sizeof *f);
+    f->max_msg = max_msg;
+    f->sink = sink;
+    f->sink_ctx = ctx;
+}
+
+static void count_code(struct ev_stats *st, unsigned code)
+{
+    switch (code) {
+    case 1: st->sysmon1++; break;
+    case 3: st->sysmon3++; break;
+    case 7: st->sysmon7++; break;
+    case 22: st->sysmon22++; break;
+    case 4688: st->sec4688++; break;
+    case 1040: st->msi1040++; break;
+    case 1042: st->msi1042++; break;
+    default: break;
+    }
+}
+
+void ev_feed_message(struct ev_feed *f, const uint8_t *msg, size_t len, const struct mw_addr *peer,
+                     uint64_t recv_us)
+{
+    struct syslog_hdr h;
+    syslog_parse(msg, len, &h);
+    if (h.msg_len == 0)
+        return; /* a header alone or an empty line: nothing to read */
+    f->st.messages++;
+    struct rec_endpoint *r = &f->rec;
+    const char *why = NULL;
+    enum winevent_result res =
+        winevent_parse((const char *)msg + h.msg_off, h.msg_len, recv_us, &f->wopts, r, &why);
+    if (res == WINEVENT_IGNORED) {
+        f->st.ignored++;
+        return;
+    }
+    if (res != WINEVENT_OK) {
+        f->st.malformed++;
+        snprintf(f->st.last_malformed, sizeof f->st.last_malformed, "%s", why ? why : "malformed");
+        return;
+    }
+    r->recv_us = recv_us;
+    if (h.hostname[0])
+        snprintf(r->syslog_host, sizeof r->syslog_host, "%s", h.hostname);
+    else if (peer)
+        mw_addr_str(peer, r->syslog_host, sizeof r->syslog_host);
+    else
+        r->syslog_host[0] = '\0';
+    f->st.records++;
+    count_code(&f->st, r->code);
+    if (r->ts_is_receive)
+        f->st.no_time++;
+    if (f->sink)
+        f->sink(f->sink_ctx, r);
+}
+
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static bool is_space(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* "11/08/2022 11:27:19 AM": the first line of a Splunk WinEventLog event. */
+static bool splunk_date_line(const uint8_t *p, size_t n)
+{
+    static const char pat[] = "00/00/0000 0";
+    if (n < sizeof pat - 1)
+        return false;
+    for (size_t i = 0; i < sizeof pat - 1; i++)
+        if (pat[i] == '0' ? !(p[i] >= '0' && p[i] <= '9') : p[i] != (uint8_t)pat[i])
+            return false;
+    return true;
+}
+
+static bool line_starts(const uint8_t *p, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    return n >= k && memcmp(p, lit, k) == 0;
+}
+
+/* A document over several lines starting at p: pretty-printed JSON (a '{'
+ * or '[' whose value has not closed at the end of the line, continued by
+ * lines that start with white space or a closing bracket or a quote, as a
+ * pretty-printer writes them; a line that starts anything else ends it, so
+ * a truncated one-line object cannot swallow the next event) or a Splunk
+ * multi-line event (a date line, "LogName=...", up to the next date line).
+ * Returns the document's length (up to but not including its last newline)
+ * or 0 when it is a plain line; *more when the end is not in p[0..n). */
+static size_t multiline_len(const uint8_t *p, size_t n, bool at_eof, bool *more)
+{
+    *more = false;
+    const uint8_t *nl = memchr(p, '\n', n);
+    if (p[0] == '{' || p[0] == '[') {
+        int depth = 0;
+        bool str = false, esc = false;
+        for (size_t i = 0; i < n; i++) {
+            uint8_t b = p[i];
+            if (str) {
+                if (esc)
+                    esc = false;
+                else if (b == '\\')
+                    esc = true;
+                else if (b == '"')
+                    str = false;
+                continue;
+            }
+            if (b == '"')
+                str = true;
+            else if (b == '{' || b == '[')
+                depth++;
+            else if (b == '}' || b == ']') {
+                if (--depth == 0) /* closed on its first line: a plain line */
+                    return nl != NULL && (size_t)(nl - p) < i ? i + 1 : 0;
+            } else if (b == '\n') {
+                if (i + 1 >= n) {
+                    *more = !at_eof;
+                    return 0;
+                }
+                uint8_t c = p[i + 1];
+                if (!(c == ' ' || c == '\t' || c == '\r' || c == '}' || c == ']' || c == '"'))
+                    return 0; /* the next line starts a new event */
+            }
+        }
+        *more = !at_eof;
+        return 0;
+    }
+    if (nl && splunk_date_line(p, (size_t)(nl - p)) && line_starts(nl + 1, n - (size_t)(nl - p) - 1, "LogName=")) {
+        const uint8_t *q = nl + 1;
+        for (;;) {
+            const uint8_t *e = memchr(q, '\n', n - (size_t)(q - p));
+            if (e == NULL) {
+                if (at_eof)
+                    return n;
+                *more = true;
+                return 0;
+            }
+            const uint8_t *next = e + 1;
+            size_t rest = n - (size_t)(next - p);
+            if (rest == 0 && at_eof)
+                return (size_t)(e - p);
+            if (splunk_date_line(next, rest))
+                return (size_t)(e - p);
+            q = next;
+        }
+    }
+    return 0;
+}
+
+/* What the reader is dropping: an oversize line up to its newline, or an
+ * oversize XML document up to its </Event>. */
+enum skip { SKIP_NONE, SKIP_LINE, SKIP_EVENT };
+
+/* Handle the complete events in buf[0..len); returns the bytes consumed. */
+static size_t feed_buffer(struct ev_feed *f, const uint8_t *buf, size_t len, bool eof, enum skip *skip)
+{
+    static const char end_tag[] = "</Event>";
+    size_t pos = 0;
+    while (pos < len) {
+        if (*skip != SKIP_NONE) {
+            const char *term = *skip == SKIP_LINE ? "\n" : end_tag;
+            size_t tl = strlen(term);
+            const uint8_t *e = memmem(buf + pos, len - pos, term, tl);
+            if (!e) /* keep the tail that may start the terminator */
+                return len - pos > tl ? len - (tl - 1) : pos;
+            pos = (size_t)(e - buf) + tl;
+            *skip = SKIP_NONE;
+            continue;
+        }
+        while (pos < len && is_space(buf[pos]))
+            pos++;
+        if (len - pos >= 3 && buf[pos] == 0xEF && buf[pos + 1] == 0xBB && buf[pos + 2] == 0xBF)
+            pos += 3;
+        if (pos >= len)
+            break;
+        const uint8_t *p = buf + pos;
+        size_t n = len - pos;
+        if (p[0] == '<' && n >= 2 && !(p[1] >= '0' && p[1] <= '9')) {
+            /* rendered XML: the declaration, the <Events> wrapper, comments
+             * and one <Event> document after another (parse/winevent.c) */
+            size_t xp = 0, ds = 0, de = 0;
+            enum winevent_xml_res xr = winevent_xml_next((const char *)p, n, &xp, &ds, &de);
+            if (xr == WINEVENT_XML_DOC) {
+                if (de - ds > f->max_msg)
+                    f->st.file_oversize++;
+                else
+                    ev_feed_message(f, p + ds, de - ds, NULL, wall_us());
+                pos += de;
+                continue;
+            }
+            if (xr == WINEVENT_XML_MORE) {
+                if (n - ds > f->max_msg) { /* drop it up to its end tag */
+                    f->st.file_oversize++;
+                    *skip = SKIP_EVENT;
+                    pos += ds + 1;
+                    continue;
+                }
+                if (eof) { /* a document cut short: the parser says what is wrong */
+                    ev_feed_message(f, p + ds, n - ds, NULL, wall_us());
+                    return len;
+                }
+                pos += ds;
+                break;
+            }
+            /* END: nothing more starts here; keep a partial tag for the next read */
+            if (xp == 0 && !eof)
+                break;
+            pos += xp ? xp : n;
+            continue;
+        }
+        /* one event per line, or a document over several lines (pretty-
+         * printed JSON, Splunk's multi-line key=value) */
+        size_t scan = n < f->max_msg + 1 ? n : f->max_msg + 1;
+        bool more = false;
+        size_t dl = multiline_len(p, scan, eof && scan == n, &more);
+        if (dl > 0) {
+            ev_feed_message(f, p, dl, NULL, wall_us());
+            pos += dl;
+            continue;
+        }
+        if (more && n <= f->max_msg && !eof)
+            break; /* the document may go on in the next read */
+        const uint8_t *nl = memchr(p, '\n', scan);
+        if (nl) {
+            ev_feed_message(f, p, (size_t)(nl - p), NULL, wall_us());
+            pos = (size_t)(nl - buf) + 1;
+            continue;
+        }
+        if (n > f->max_msg) {
+            f->st.file_oversize++;
+            *skip = SKIP_LINE;
+            pos += scan;
+            continue;
+        }
+        if (eof) {
+            ev_feed_message(f, p, n, NULL, wall_us());
+            return len;
+        }
+        break;
+    }
+    return pos;
+}
+
+int ev_feed_file(struct ev_feed *f, const char *path, char *err, size_t errlen)
+{
+    bool std = strcmp(path, "-") == 0;
+    FILE *fp = std ? stdin : fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = f->max_msg + 65536;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        if (!std)
+            fclose(fp);
+        return -1;
+    }
+    size_t len = 0;
+    enum skip skip = SKIP_NONE;
+    int rc = 0;
+    for (;;) {
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        bool eof = got == 0;
+        if (eof && ferror(fp)) {
+            snprintf(err, errlen, "%s: %s", std ? "standard input" : path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        size_t used = feed_buffer(f, buf, len, eof, &skip);
+        memmove(buf, buf + used, len - used);
+        len -= used;
+        if (eof)
+            break;
+    }
+    free(buf);
+    if (!std)
+        fclose(fp);
+    return rc;
+}

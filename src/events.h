@@ -1,0 +1,40 @@
+/* events.h -- the endpoint feed: messages from the syslog listeners and
+ * events from -e files become endpoint records. Each message goes through
+ * the syslog header parser (a file line may be a captured syslog line too)
+ * and then the Windows event parser; the records go to a sink (output and
+ * the correlator). Counts what it reads, keeps and drops, and why. */
+#ifndef MW_EVENTS_H
+#define MW_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "parse/winevent.h"
+#include "record.h"
+#include "stats.h"
+
+
+typedef void (*ev_sink_fn)(void *ctx, const struct rec_endpoint *r);
+
+struct ev_feed {
+    struct winevent_opts wopts;
+    size_t max_msg;              /* -e: longest line or XML document */
+    ev_sink_fn sink;
+    void *sink_ctx;
+    struct ev_stats st;
+    struct rec_endpoint rec;     /* scratch */
+};
+
+void ev_feed_init(struct ev_feed *f, size_t max_msg, ev_sink_fn sink, void *ctx);
+/* One message as received: syslog header or none, then the event. peer is
+ * the sender (NULL for a file); recv_us the wall clock. */
+void ev_feed_message(struct ev_feed *f, const uint8_t *msg, size_t len, const struct mw_addr *peer,
+                     uint64_t recv_us);
+/* A whole -e file ("-": standard input): one event per line, or rendered
+ * XML documents (<Event>...</Event>, optionally inside <Events>).
+ * Returns 0, or -1 with err set on a read error. */
+int ev_feed_file(struct ev_feed *f, const char *path, char *err, size_t errlen);
+
+#endif
