@@ -56,11 +56,13 @@ static enum reasm_want tls_data(struct app_ctx *c, struct flow *f, void *ps, int
     if (rc == MW_SHORT)
         return REASM_MORE;
     t->done = true;
-    sbuf_free(&t->buf);
     if (rc == MW_BAD) {
+        sbuf_free(&t->buf);
         c->st.bad[APP_TLS]++;
         return REASM_STOP;
     }
+    /* h's slices point into t->buf (or the scratch): free it only after
+     * the record is built */
     struct rec_tls r;
     memset(&r, 0, sizeof r);
     app_rec_net(c, f, &r.n);
@@ -72,6 +74,7 @@ static enum reasm_want tls_data(struct app_ctx *c, struct flow *f, void *ps, int
     snprintf(r.ja3, sizeof r.ja3, "%s", h.ja3);
     r.ech = h.ech;
     r.esni = h.esni;
+    sbuf_free(&t->buf);
     output_tls(c->out, &r);
     c->st.records[APP_TLS]++;
     return REASM_STOP;
