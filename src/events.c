@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "msiexec.h"
 #include "parse/syslog.h"
 #include "text.h"
 
@@ -29,6 +30,31 @@ static void count_code(struct ev_stats *st, unsigned code)
     case 1040: st->msi1040++; break;
     case 1042: st->msi1042++; break;
     default: break;
+    }
+}
+
+/* The msiexec verdict of a process creation, or whether an installer
+ * transaction's package came from elsewhere. */
+static void classify(struct rec_endpoint *r)
+{
+    r->has_mx = false;
+    if (r->code == 1 || r->code == 4688) {
+        msiexec_classify(r->image, r->original_file_name, r->cmdline, &r->mx);
+        r->has_mx = r->mx.is_msiexec;
+    } else if ((r->code == 1040 || r->code == 1042) && r->package[0]) {
+        struct msiexec_verdict *v = &r->mx;
+        memset(v, 0, sizeof *v);
+        v->is_msiexec = true;
+        v->action = 'i';
+        snprintf(v->package, sizeof v->package, "%s", r->package);
+        const char *reason = NULL;
+        if (msiexec_remote_source(r->package, &v->dest[0], &reason)) {
+            v->suspicious = true;
+            v->has_dest = true;
+            v->ndest = 1;
+            v->reasons[v->nreasons++] = reason;
+        }
+        r->has_mx = true;
     }
 }
 
@@ -60,6 +86,9 @@ void ev_feed_message(struct ev_feed *f, const uint8_t *msg, size_t len, const st
         mw_addr_str(peer, r->syslog_host, sizeof r->syslog_host);
     else
         r->syslog_host[0] = '\0';
+    classify(r);
+    if (r->has_mx && r->mx.suspicious)
+        f->st.suspicious++;
     f->st.records++;
     count_code(&f->st, r->code);
     if (r->ts_is_receive)

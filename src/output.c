@@ -483,6 +483,41 @@ void output_endpoint(struct output *o, const struct rec_endpoint *r)
     set_str(m, "product", r->product);
     if (r->query_results[0])
         set_str(sub(m, "dns"), "query_results", r->query_results);
+    if (r->has_mx) {
+        const struct msiexec_verdict *v = &r->mx;
+        json_t *x = sub(m, "msiexec");
+        json_object_set_new(x, "suspicious", json_boolean(v->suspicious));
+        if (v->renamed)
+            json_object_set_new(x, "renamed", json_true());
+        if (v->truncated)
+            json_object_set_new(x, "truncated", json_true());
+        if (v->action)
+            json_object_set_new(x, "action", json_string(msiexec_action_name(v->action)));
+        set_str(x, "package", v->package);
+        if (v->nreasons) {
+            json_t *a = json_array();
+            for (unsigned i = 0; i < v->nreasons; i++)
+                json_array_append_new(a, json_string(v->reasons[i]));
+            json_object_set_new(x, "reasons", a);
+        }
+        if (v->ndest) {
+            json_t *a = json_array();
+            for (unsigned i = 0; i < v->ndest && i < MSIEXEC_MAX_DEST; i++) {
+                const struct msiexec_dest *d = &v->dest[i];
+                json_t *dj = json_object();
+                set_str(dj, "scheme", d->scheme);
+                set_str(dj, "host", d->host);
+                if (d->port)
+                    json_object_set_new(dj, "port", json_integer(d->port));
+                if (d->ssl)
+                    json_object_set_new(dj, "ssl", json_true());
+                set_str(dj, "share", d->share);
+                set_str(dj, "path", d->path);
+                json_array_append_new(a, dj);
+            }
+            json_object_set_new(x, "destinations", a);
+        }
+    }
     json_t *src = sub(m, "event");
     json_object_set_new(src, "format", json_string(r->format ? r->format : "unknown"));
     json_object_set_new(src, "time", json_string(r->ts_is_receive ? "receive" : "event"));
@@ -581,6 +616,7 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         json_t *t = sub(s, "endpoint");
         put(t, "messages", e->messages);
         put(t, "records", e->records);
+        put(t, "msiexec_suspicious", e->suspicious);
         json_t *c = sub(t, "events");
         put(c, "sysmon_1", e->sysmon1);
         put(c, "sysmon_3", e->sysmon3);

@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "decode.h"
+#include "msiexec.h"
 
 /* A flow that ended (event.dataset msiwatch.flow). */
 struct rec_flow {
@@ -166,6 +167,11 @@ struct rec_endpoint {
     char query_results[1024];      /* Sysmon 22 QueryResults, as written */
     char package[REC_EP_PATH_MAX]; /* MsiInstaller 1040/1042: the package source */
     char product[256];             /* MsiInstaller: product name, where given */
+    /* The msiexec classifier (DESIGN.md section 5) on a process creation
+     * (1, 4688) whose program is msiexec, or on an MsiInstaller package
+     * source (1040, 1042); has_mx false otherwise. */
+    bool has_mx;
+    struct msiexec_verdict mx;
 };
 
 #endif

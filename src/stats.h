@@ -23,6 +23,7 @@ struct pkt_stats {
 struct ev_stats {
     uint64_t messages;           /* messages and file events read */
     uint64_t records;            /* endpoint records produced */
+    uint64_t suspicious;         /* of them, msiexec runs the classifier calls suspicious */
     uint64_t sysmon1, sysmon3, sysmon7, sysmon22, sec4688, msi1040, msi1042;
     uint64_t ignored;            /* other events, dropped before full parsing */
     uint64_t malformed;          /* could not be parsed */

@@ -3,9 +3,10 @@
 
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
-static size_t utf8_len(const uint8_t *p, size_t n)
+size_t text_utf8_len(const uint8_t *p, size_t n)
 {
+    if (n == 0)
+        return 0;
     uint8_t c = p[0];
     size_t len;
     uint32_t min, cp;
@@ -27,19 +28,25 @@ static size_t utf8_len(const uint8_t *p, size_t n)
     return len;
 }
 
-static size_t copy(char *dst, size_t cap, const uint8_t *p, size_t n, bool lower)
+bool text_copy_ex(char *dst, size_t cap, const uint8_t *p, size_t n, bool lower, int map_from, int map_to,
+                  size_t *out_len)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    if (cap == 0)
-        return 0;
-    for (size_t i = 0; i < n;) {
-        size_t l = utf8_len(p + i, n - i);
+    size_t o = 0, i = 0;
+    if (cap == 0) {
+        if (out_len)
+            *out_len = 0;
+        return n > 0;
+    }
+    while (i < n) {
+        size_t l = text_utf8_len(p + i, n - i);
         if (l == 1 && p[i] >= 0x20 && p[i] != 0x7f) {
             if (o + 1 >= cap)
                 break;
-            char ch = (char)p[i];
-            dst[o++] = lower && ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+            int ch = p[i];
+            if (map_from != 0 && ch == map_from)
+                ch = map_to;
+            dst[o++] = (char)(lower && ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
             i++;
         } else if (l > 1) {
             if (o + l >= cap)
@@ -58,6 +65,15 @@ static size_t copy(char *dst, size_t cap, const uint8_t *p, size_t n, bool lower
         }
     }
     dst[o] = '\0';
+    if (out_len)
+        *out_len = o;
+    return i < n;
+}
+
+static size_t copy(char *dst, size_t cap, const uint8_t *p, size_t n, bool lower)
+{
+    size_t o;
+    text_copy_ex(dst, cap, p, n, lower, 0, 0, &o);
     return o;
 }
 

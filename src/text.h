@@ -16,6 +16,16 @@ size_t text_copy(char *dst, size_t cap, const uint8_t *p, size_t n);
 /* The same, lower-casing ASCII letters (host names). */
 size_t text_copy_lower(char *dst, size_t cap, const uint8_t *p, size_t n);
 
+/* The general form: lower-case ASCII letters if asked, replace the ASCII
+ * byte map_from by map_to (0: none; separator normalisation), store the
+ * length written in *out_len (may be NULL). Returns true when some input did
+ * not fit. */
+bool text_copy_ex(char *dst, size_t cap, const uint8_t *p, size_t n, bool lower, int map_from, int map_to,
+                  size_t *out_len);
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if it is invalid or
+ * cut short by n. */
+size_t text_utf8_len(const uint8_t *p, size_t n);
+
 /* Append src to the NUL-terminated dst, cutting it to fit cap (strlcat's
  * contract); returns the new length. For building URLs and UNC paths from
  * parts whose sum may exceed the record's field. */
