@@ -212,6 +212,11 @@ g = socket.create_connection(("127.0.0.1", T))
 msg = b"<13>1 2026-11-28T10:00:00Z h nxlog - - - " + good[4]
 g.sendall(str(len(msg)).encode() + b" " + msg)
 g.close()
+# a sender that connects and says nothing: closed after the idle timeout (1 s)
+idle = socket.create_connection(("127.0.0.1", T))
+time.sleep(2.5)
+closed = idle.recv(1) == b""
+print("idle connection closed by msiwatch:", closed, file=open(f"{D}/idle", "w"))
 EOF
     wait_records 4
     sleep 0.3
@@ -224,6 +229,8 @@ EOF
     expect_eq "hostile input: the 1 MB line is an oversize drop; the cut frame is truncated; the stranger is refused" \
         "$(stat 'syslog.drops | [.oversize, .truncated, .not_allowed]')" "[1,1,2]"
     check "msiwatch exited cleanly after hostile input" grep -q '"msiwatch.stats"' "$TMP/err"
+    expect_eq "a silent sender is closed after --syslog-idle-timeout" \
+        "$(cat "$TMP/idle"):$(stat 'syslog.idle_closed')" "idle connection closed by msiwatch: True:1"
 else
     skip "hostile syslog senders" "python3 is not installed"
 fi
