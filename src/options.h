@@ -22,7 +22,7 @@ struct mw_opts {
     const char *syslogs[MW_MAX_SOURCES];  /* --syslog URLs */
     size_t nsyslogs;
     struct syslog_cfg scfg;
-    long event_tz_offset_s;  /* added to zone-less local event times (NXLog EventTime) to make UTC */
+    long event_tz_offset_s;  /* UTC offset of zone-less local event times (ISO sign: -04:00 is -14400; UTC = local - offset) */
     const char *filter;
     const char *output;
     const char *records;

@@ -395,8 +395,11 @@ static bool parse_iso(const char *p, const char *e, struct tparts *t)
     } else if (p < e && (*p == '+' || *p == '-')) {
         long sign = *p++ == '-' ? -1 : 1;
         int zh, zm;
-        if (!digits(&p, e, 2, 2, &zh))
+        /* +HH:MM or +HHMM: two digits each, the second pair may follow at once */
+        if (e - p < 4 || !is_digit(p[0]) || !is_digit(p[1]))
             return false;
+        zh = (p[0] - '0') * 10 + (p[1] - '0');
+        p += 2;
         (void)lit(&p, e, ':');
         if (!digits(&p, e, 2, 2, &zm) || zh > 14 || zm > 59)
             return false;
@@ -761,12 +764,16 @@ static enum winevent_result json_front(struct we_ctx *c, const char *buf, size_t
         c->format = "openwec-raw";
         return *why ? WINEVENT_MALFORMED : WINEVENT_OK;
     }
+    /* A flat top-level EventID wins over an "event" object: Logstash in ECS
+     * compatibility mode adds event.original to NXLog's JSON. */
     if (json_is_object(json_object_get(o, "System")))
         openwec_front(c, o);
-    else if (json_is_object(json_object_get(o, "winlog")) || json_is_object(json_object_get(o, "event")))
+    else if (json_is_object(json_object_get(o, "winlog")))
         ecs_front(c, o);
     else if (json_object_get(o, "EventID") != NULL)
         flat_front(c, o);
+    else if (jpath(o, "event.code") != NULL)
+        ecs_front(c, o);
     else {
         *why = "JSON of no known event format";
         return WINEVENT_MALFORMED;

@@ -11,16 +11,19 @@
  *   openwec      OpenWEC "Json": System.*, EventData.*, RenderingInfo, OpenWEC.IpAddress
  *   openwec-raw  OpenWEC "RawJson": {"meta":{"IpAddress":...},"data":"<Event ...>"}
  *   azure-syslog a syslog row as Azure Monitor stores it, the rendered XML in SyslogMessage (Sysmon for Linux)
- *   xml          rendered event XML (<Event xmlns=...>), one line or pretty-printed, optionally in <Events>
+ *   xml          rendered event XML (<Event xmlns=...>), one line or pretty-printed, optionally in
+ *                <Events>; of several events only the first is read (split files with winevent_xml_next)
  *   snare        Snare "MSWinEventLog" tab-separated, EventData as "Key: Value" text in the expanded message
  *   kv           Splunk classic WinEventLog key=value lines, the message after "Message="
  * A JSON payload may also be an array holding exactly one such object (the
  * Winlogbeat golden files).
  *
  * Out: Sysmon 1, 3, 7, 22, Security 4688 and MsiInstaller 1040/1042 become a
- * record; every other event is IGNORED after a byte scan for its event id,
- * before jansson or expat see it; what cannot be read is MALFORMED with a
- * short static reason. Pure: no I/O, no state between calls; jansson and
+ * record; every other event is IGNORED: by a byte scan for its event id
+ * before jansson or expat see it when the id says so (every id the scan finds
+ * is one we do not keep), after parsing when only the provider does (an
+ * Application event 1 is not Sysmon 1). What cannot be read is MALFORMED with
+ * a short static reason. Pure: no I/O, no state between calls; jansson and
  * expat allocate, and so does the XML text buffer (freed before returning).
  *
  * Not here: the syslog header (parse/syslog.c), reading files (events.c),
