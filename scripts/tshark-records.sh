@@ -6,7 +6,7 @@
 #   tls-sni        <TAB> server name          (ClientHello)
 #   smb-tree       <TAB> \\server\share       (SMB2 TREE_CONNECT and SMB1 TREE_CONNECT_ANDX requests)
 #                  (tshark joins the trees of one frame with commas: split)
-#   smb-file       <TAB> name                 (SMB2 CREATE and SMB1 NT_CREATE_ANDX requests)
+#   smb-file       <TAB> name                 (SMB2 CREATE, SMB1 NT_CREATE_ANDX and OPEN_ANDX requests)
 #   dns-qname      <TAB> question name        (queries and responses, port 53)
 # Host names and DNS names are lower-cased (msiwatch lower-cases them).
 # Usage: scripts/tshark-records.sh FILE  > expected.tsv
@@ -24,7 +24,7 @@ T -Y 'tls.handshake.type == 1 && tls.handshake.extensions_server_name' -T fields
 T -Y 'smb2.cmd == 3 && smb2.flags.response == 0' -T fields -e smb2.tree | tr ',' '\n' | grep . | sed 's/^/smb-tree\t/'
 T -Y 'smb.cmd == 0x75 && smb.flags.response == 0' -T fields -e smb.path | tr ',' '\n' | grep . | sed 's/^/smb-tree\t/'
 T -Y 'smb2.cmd == 5 && smb2.flags.response == 0' -T fields -e smb2.filename | tr ',' '\n' | grep . | sed 's/^/smb-file\t/'
-T -Y 'smb.cmd == 0xa2 && smb.flags.response == 0' -T fields -e smb.file | grep . | sed 's/^/smb-file\t/'
+T -Y '(smb.cmd == 0xa2 || smb.cmd == 0x2d) && smb.flags.response == 0' -T fields -e smb.file | grep . | sed 's/^/smb-file\t/'
 T -Y 'dns && udp.port == 53 || dns && tcp.port == 53' -T fields -e dns.qry.name | tr ',' '\n' | grep . |
     tr 'A-Z' 'a-z' | sed 's/^/dns-qname\t/'
 } | LC_ALL=C sort -u

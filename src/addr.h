@@ -36,6 +36,15 @@ static inline int mw_addr_cmp(const struct mw_addr *x, const struct mw_addr *y)
     return memcmp(x->b, y->b, 16);
 }
 
+/* FNV-1a over the 16 bytes: for the tables keyed on an address. */
+static inline uint32_t mw_addr_hash(const struct mw_addr *a)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ a->b[i]) * 16777619u;
+    return h;
+}
+
 /* Text form (inet_ntop); buf of at least 46 bytes. */
 const char *mw_addr_str(const struct mw_addr *a, char *buf, size_t len);
 

@@ -21,14 +21,6 @@ struct dnscache {
     struct dnscache_stats st;
 };
 
-static uint32_t hash(const struct mw_addr *a)
-{
-    uint32_t h = 2166136261u;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ a->b[i]) * 16777619u;
-    return h;
-}
-
 struct dnscache *dnscache_new(uint32_t entries)
 {
     uint32_t n = 64;
@@ -58,7 +50,7 @@ void dnscache_put(struct dnscache *c, const struct mw_addr *a, const char *name,
 {
     if (ttl < TTL_MIN) ttl = TTL_MIN;
     if (ttl > TTL_MAX) ttl = TTL_MAX;
-    uint32_t h = hash(a);
+    uint32_t h = mw_addr_hash(a);
     struct entry *victim = NULL;
     for (uint32_t i = 0; i < PROBES; i++) {
         struct entry *e = &c->e[(h + i) & c->mask];
@@ -79,7 +71,7 @@ void dnscache_put(struct dnscache *c, const struct mw_addr *a, const char *name,
 
 const char *dnscache_get(struct dnscache *c, const struct mw_addr *a, uint64_t now_us)
 {
-    uint32_t h = hash(a);
+    uint32_t h = mw_addr_hash(a);
     for (uint32_t i = 0; i < PROBES; i++) {
         struct entry *e = &c->e[(h + i) & c->mask];
         if (e->expires_us >= now_us && e->expires_us != 0 && memcmp(&e->a, a, sizeof *a) == 0) {

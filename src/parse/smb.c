@@ -369,6 +369,7 @@ static enum smb_kind smb1_kind(uint8_t cmd)
     case SMB1_SESSION_SETUP_ANDX: return SMB_K_SESSION_SETUP;
     case SMB1_TREE_CONNECT_ANDX: return SMB_K_TREE_CONNECT;
     case SMB1_NT_CREATE_ANDX: return SMB_K_CREATE;
+    case SMB1_OPEN_ANDX: return SMB_K_CREATE;
     case SMB1_READ_ANDX: return SMB_K_READ;
     case SMB1_CLOSE: return SMB_K_CLOSE;
     default: return SMB_K_OTHER;
@@ -506,6 +507,25 @@ static enum mw_res smb1_block(const uint8_t *p, size_t n, size_t off, bool unico
         if (nlen > bend - (npos < bend ? npos : bend))
             return MW_BAD;
         smb1_string(p, npos, bend, nlen, unicode, m->path);
+        break;
+    }
+    case SMB1_OPEN_ANDX: {
+        /* MS-CIFS 2.2.4.41: the older open (Samba's smbclient, Windows 9x).
+         * Reply: AndX (4), FID (2); request: 15 words, the name in Bytes. */
+        if (m->response) {
+            if (wc < 15)
+                break;
+            mw_skip(&wd, 4);
+            uint16_t fid = mw_le16(&wd);
+            m->file_id[0] = (uint8_t)(fid & 0xFF);
+            m->file_id[1] = (uint8_t)(fid >> 8);
+            break;
+        }
+        if (wc != 15)
+            break;
+        if (!bytes_ok)
+            return MW_BAD;
+        smb1_string(p, bpos, bend, SIZE_MAX, unicode, m->path);
         break;
     }
     case SMB1_READ_ANDX:
