@@ -10,11 +10,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "capture.h"
+#include "correlate.h"
 #include "decode.h"
 #include "events.h"
 #include "options.h"
+#include "identity.h"
 #include "output.h"
+#include "rarity.h"
+#include "recbus.h"
 #include "syslog_in.h"
 #include "worker.h"
 
@@ -45,6 +50,20 @@ static uint64_t wall_us(void)
 /* The endpoint side of a run: the feed, and the listeners when any. */
 static struct ev_feed *g_ev;
 static struct syslog_in *g_sl;
+/* The detection services. */
+static struct correlator *g_cor;
+static struct rarity *g_rar;
+static struct identity *g_id;
+static uint64_t g_adv_us; /* the last watermark given to the correlator */
+
+/* Move the correlator's clock, at most once a second of record time. */
+static void advance(uint64_t now_us)
+{
+    if (g_cor && now_us >= g_adv_us + 1000000) {
+        cor_advance(g_cor, now_us);
+        g_adv_us = now_us;
+    }
+}
 
 static void print_stats(struct worker *w, const char *observer)
 {
@@ -60,13 +79,19 @@ static void print_stats(struct worker *w, const char *observer)
     }
     if (g_ev)
         v.ev = &g_ev->st;
+    if (g_cor)
+        v.cor = cor_stats(g_cor);
+    if (g_rar)
+        v.rar = rarity_stats(g_rar);
+    if (g_id)
+        v.ident = identity_stats(g_id);
     output_stats(stderr, observer, &v);
     free(protos);
 }
 
 static void on_endpoint(void *ctx, const struct rec_endpoint *r)
 {
-    output_endpoint((struct output *)ctx, r);
+    bus_endpoint((struct recbus *)ctx, r);
 }
 
 static void on_syslog(void *ctx, const uint8_t *msg, size_t len, const struct mw_addr *peer, uint64_t recv_us)
@@ -158,6 +183,7 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
             worker_packet(w, c.dlt, ts, data, h->caplen);
         else
             worker_unknown_link(w, ts, h->caplen);
+        advance(ts);
         if ((++n & 4095) == 0) {
             progress_show(pr, &c, w->st.packets, w->st.bytes, false);
             syslog_poll(0);
@@ -235,6 +261,7 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
                 stop_requested = 1;
             }
         }
+        advance(wall_us());
         output_flush(w->out);
         /* Idle flows end on the wall clock when live: no packet may come to move packet time. */
         uint64_t now = wall_us();
@@ -272,6 +299,7 @@ static void run_syslog(const struct mw_opts *o, struct worker *w)
     uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
     while (!stop_requested) {
         syslog_poll(200);
+        advance(wall_us());
         output_flush(w->out);
         if (next_stats && mono_us() >= next_stats) {
             print_stats(w, w->out->observer);
@@ -333,8 +361,37 @@ int main(int argc, char **argv)
         fprintf(stderr, "msiwatch: %s\n", err);
         return 1;
     }
+    /* the detection services: host identity, the rarity table, the
+     * allowlist, the correlator; a bad hostmap or allowlist is bad
+     * configuration (exit 2), a state file that cannot be opened a failure */
+    struct allowlist *allow = NULL;
+    g_id = identity_new(65536);
+    int setup = g_id ? 0 : 1;
+    if (setup == 0 && o.hostmap && identity_load_hostmap(g_id, o.hostmap, err, sizeof err) != 0)
+        setup = 2;
+    if (setup == 0 && o.allowlist && !(allow = allowlist_load(o.allowlist, err, sizeof err)))
+        setup = 2;
+    const char *state = o.state ? o.state : getenv("MSIWATCH_STATE");
+    if (setup == 0 && !(g_rar = rarity_open(state && state[0] ? state : "msiwatch.db", &o.rcfg, err, sizeof err)))
+        setup = 1;
+    o.ccfg.alerts = !o.learn;
+    if (setup == 0 && !(g_cor = cor_new(&o.ccfg, &out, g_id, g_rar, allow))) {
+        snprintf(err, sizeof err, "out of memory for the correlator");
+        setup = 1;
+    }
+    if (setup != 0) {
+        fprintf(stderr, "msiwatch: %s\n", err);
+        rarity_close(g_rar, NULL, 0);
+        allowlist_free(allow);
+        identity_free(g_id);
+        output_close(&out, err, sizeof err);
+        return setup;
+    }
+    static struct recbus bus;
+    bus.out = &out;
+    bus.cor = g_cor;
     struct worker w;
-    if (worker_init(&w, &o.wcfg, &out, err, sizeof err) != 0) {
+    if (worker_init(&w, &o.wcfg, &bus, err, sizeof err) != 0) {
         fprintf(stderr, "msiwatch: %s\n", err);
         output_close(&out, err, sizeof err);
         return 1;
@@ -342,7 +399,7 @@ int main(int argc, char **argv)
     int rc = 0;
     static struct ev_feed feed; /* holds a large scratch record */
     if (o.nevents || o.nsyslogs) {
-        ev_feed_init(&feed, o.scfg.max_msg, on_endpoint, &out);
+        ev_feed_init(&feed, o.scfg.max_msg, on_endpoint, &bus);
         feed.wopts.zoneless_utc_offset_s = o.event_tz_offset_s;
         g_ev = &feed;
     }
@@ -383,11 +440,22 @@ int main(int argc, char **argv)
         syslog_in_close_all(g_sl); /* a last unterminated line is delivered here */
     char err2[ERRLEN] = "";
     worker_finish(&w);
+    cor_finish(g_cor); /* the end of input closes every window */
     if (o.stats)
         print_stats(&w, out.observer);
     syslog_in_free(g_sl);
     g_sl = NULL;
     worker_free(&w);
+    cor_free(g_cor);
+    g_cor = NULL;
+    if (rarity_close(g_rar, err2, sizeof err2) != 0 && rc == 0) {
+        snprintf(err, sizeof err, "%s", err2);
+        rc = 1;
+    }
+    g_rar = NULL;
+    allowlist_free(allow);
+    identity_free(g_id);
+    g_id = NULL;
     if (output_close(&out, err2, sizeof err2) != 0) {
         fprintf(stderr, "msiwatch: %s\n", err2);
         return 1;

@@ -15,7 +15,8 @@ enum {
     O_MAX_FLOWS, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
     O_FRAG_MAX_DATAGRAMS, O_FRAG_TIMEOUT, O_REASM_HOLD, O_REASM_MEMCAP, O_REASM_DEPTH,
     O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
-    O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ,
+    O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ, O_LEARN, O_WIN_BEFORE,
+    O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS,
 };
 
 static const struct option longopts[] = {
@@ -32,6 +33,15 @@ static const struct option longopts[] = {
     { "syslog-key", required_argument, NULL, O_SYSLOG_KEY },
     { "event-utc-offset", required_argument, NULL, O_EVENT_TZ },
     { "state", required_argument, NULL, 's' },
+    { "learn", no_argument, NULL, O_LEARN },
+    { "window-before", required_argument, NULL, O_WIN_BEFORE },
+    { "window-after", required_argument, NULL, O_WIN_AFTER },
+    { "clock-skew", required_argument, NULL, O_SKEW },
+    { "lateness", required_argument, NULL, O_LATENESS },
+    { "max-pending", required_argument, NULL, O_MAX_PENDING },
+    { "max-held", required_argument, NULL, O_MAX_HELD },
+    { "history-days", required_argument, NULL, O_HISTORY_DAYS },
+    { "baseline-days", required_argument, NULL, O_BASELINE_DAYS },
     { "output", required_argument, NULL, 'o' },
     { "records", required_argument, NULL, O_RECORDS },
     { "geoip", required_argument, NULL, 'G' },
@@ -98,7 +108,21 @@ static const char usage_text[] =
     "      --reasm-memcap N     out-of-order TCP bytes held in total (default 268435456)\n"
     "      --reasm-depth N      bytes reassembled per TCP direction, 0 = all (default 0)\n"
     "      --ndpi-packets N     packets per flow given to nDPI before it gives up (default 32)\n"
-    "Not implemented yet (refused): -s/--state, -G/--geoip, --allowlist, --hostmap, -c/--config.\n"
+    "Detection:\n"
+    "  -s, --state FILE         rarity table, SQLite (default $MSIWATCH_STATE, else ./msiwatch.db;\n"
+    "                           ':memory:' keeps none)\n"
+    "      --learn              record destinations in the rarity table from the inputs, write no alerts\n"
+    "      --allowlist FILE     approved deployment servers, shares, domains, URLs, clients (see etc/)\n"
+    "      --hostmap FILE       static address-to-host map, \"ADDRESS NAME\" per line\n"
+    "      --window-before SEC  join evidence from SEC seconds before an msiexec run (default 30)\n"
+    "      --window-after SEC   and up to SEC seconds after it (default 300)\n"
+    "      --clock-skew SEC     endpoint clock error tolerated both ways (default 120)\n"
+    "      --lateness SEC       evidence accepted after a window closed, as an alert update (default 1200)\n"
+    "      --max-pending N      msiexec chains pending at once (default 1000)\n"
+    "      --max-held N         network records held for late events (default 65536)\n"
+    "      --history-days N     a destination unseen this long is first-seen again (default 30)\n"
+    "      --baseline-days N    history needed before first-seen verdicts are complete (default 7)\n"
+    "Not implemented yet (refused): -G/--geoip, -c/--config.\n"
     "  -h, --help               this text\n"
     "  -V, --version            version\n"
     "Exit status: 0 success, 1 runtime failure, 2 bad usage.\n";
@@ -161,6 +185,8 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
     memset(o, 0, sizeof *o);
     worker_cfg_defaults(&o->wcfg);
     syslog_cfg_defaults(&o->scfg);
+    cor_cfg_defaults(&o->ccfg);
+    rarity_cfg_defaults(&o->rcfg);
     bool interval_set = false;
     int c;
     uint64_t v;
@@ -269,7 +295,43 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
             if (parse_u64(name, optarg, 1, 1000, &v, err, errlen)) return OPTS_USAGE;
             o->wcfg.ndpi_max_packets = (unsigned)v;
             break;
-        case 's': case 'G': case O_ALLOWLIST: case O_HOSTMAP: case 'c':
+        case 's': o->state = optarg; break;
+        case O_LEARN: o->learn = true; break;
+        case O_ALLOWLIST: o->allowlist = optarg; break;
+        case O_HOSTMAP: o->hostmap = optarg; break;
+        case O_WIN_BEFORE:
+            if (parse_u64(name, optarg, 0, 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->ccfg.before_us = v * 1000000;
+            break;
+        case O_WIN_AFTER:
+            if (parse_u64(name, optarg, 1, 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->ccfg.after_us = v * 1000000;
+            break;
+        case O_SKEW:
+            if (parse_u64(name, optarg, 0, 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->ccfg.skew_us = v * 1000000;
+            break;
+        case O_LATENESS:
+            if (parse_u64(name, optarg, 0, 7 * 86400, &v, err, errlen)) return OPTS_USAGE;
+            o->ccfg.lateness_us = v * 1000000;
+            break;
+        case O_MAX_PENDING:
+            if (parse_u64(name, optarg, 1, 1000000, &v, err, errlen)) return OPTS_USAGE;
+            o->ccfg.max_cases = (uint32_t)v;
+            break;
+        case O_MAX_HELD:
+            if (parse_u64(name, optarg, 16, 10000000, &v, err, errlen)) return OPTS_USAGE;
+            o->ccfg.max_held = (uint32_t)v;
+            break;
+        case O_HISTORY_DAYS:
+            if (parse_u64(name, optarg, 1, 3650, &v, err, errlen)) return OPTS_USAGE;
+            o->rcfg.history_us = v * 86400ull * 1000000ull;
+            break;
+        case O_BASELINE_DAYS:
+            if (parse_u64(name, optarg, 0, 3650, &v, err, errlen)) return OPTS_USAGE;
+            o->rcfg.baseline_us = v * 86400ull * 1000000ull;
+            break;
+        case 'G': case 'c':
             snprintf(err, errlen, "--%s is not implemented yet in msiwatch %s", name, PACKAGE_VERSION);
             return OPTS_USAGE;
         case 'h':

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "correlate.h"
+#include "rarity.h"
 #include "syslog_in.h"
 #include "worker.h"
 
@@ -22,6 +24,12 @@ struct mw_opts {
     const char *syslogs[MW_MAX_SOURCES];  /* --syslog URLs */
     size_t nsyslogs;
     struct syslog_cfg scfg;
+    const char *state;       /* -s: the rarity table (SQLite); ":memory:" keeps none */
+    bool learn;              /* --learn: seed the rarity table, no alerts */
+    const char *allowlist;
+    const char *hostmap;
+    struct cor_cfg ccfg;
+    struct rarity_cfg rcfg;
     long event_tz_offset_s;  /* UTC offset of zone-less local event times (ISO sign: -04:00 is -14400; UTC = local - offset) */
     const char *filter;
     const char *output;

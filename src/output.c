@@ -2,6 +2,10 @@
  * objects, never dotted keys; msiwatch-specific fields under "msiwatch". */
 #include "output.h"
 
+#include "correlate.h"
+#include "identity.h"
+#include "rarity.h"
+
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -525,6 +529,149 @@ void output_endpoint(struct output *o, const struct rec_endpoint *r)
     emit(o, o->records, o->records_path, j);
 }
 
+void output_alert(struct output *o, const struct rec_alert *a)
+{
+    if (o->alerts == NULL)
+        return;
+    json_t *j = base_record(o->observer, a->ts_us, "alert", "msiwatch.alert");
+    json_t *ev = sub(j, "event");
+    json_object_set_new(ev, "id", json_string(a->id));
+    json_object_set_new(ev, "severity", json_integer(a->severity));
+    json_object_set_new(ev, "risk_score", json_integer(a->risk_score));
+    json_object_set_new(ev, "action", json_string(a->revision ? "update" : "alert"));
+    json_t *rule = sub(j, "rule");
+    json_object_set_new(rule, "id", json_string("AN0445"));
+    json_object_set_new(rule, "name", json_string("Msiexec fetching a remote package or running a DLL"));
+    json_t *th = sub(j, "threat");
+    json_object_set_new(th, "framework", json_string("MITRE ATT&CK"));
+    json_t *tech = sub(th, "technique");
+    json_object_set_new(tech, "id", json_pack("[s]", "T1218.007"));
+    json_object_set_new(tech, "name", json_pack("[s]", "System Binary Proxy Execution: Msiexec"));
+    json_t *h = sub(j, "host");
+    set_str(h, "name", a->host);
+    if (a->has_host_ip)
+        json_object_set_new(h, "ip", jaddr(&a->host_ip));
+    const struct rec_endpoint *r = a->proc;
+    if (r) {
+        json_t *p = sub(j, "process");
+        set_str(p, "entity_id", r->guid);
+        if (r->has_pid)
+            json_object_set_new(p, "pid", json_integer(r->pid));
+        set_str(p, "executable", r->image);
+        set_str(p, "command_line", r->cmdline);
+        if (r->original_file_name[0])
+            set_str(sub(p, "pe"), "original_file_name", r->original_file_name);
+        if (r->parent_guid[0] || r->parent_image[0] || r->has_ppid) {
+            json_t *pp = sub(p, "parent");
+            set_str(pp, "entity_id", r->parent_guid);
+            if (r->has_ppid)
+                json_object_set_new(pp, "pid", json_integer(r->ppid));
+            set_str(pp, "executable", r->parent_image);
+        }
+        set_str(sub(j, "user"), "name", r->user);
+        set_str(sub(sub(j, "log"), "syslog"), "hostname", r->syslog_host);
+    }
+    json_t *d = sub(j, "destination");
+    set_str(d, "domain", a->dest_domain);
+    if (a->has_dest_ip)
+        json_object_set_new(d, "ip", jaddr(&a->dest_ip));
+    json_t *m = sub(j, "msiwatch");
+    json_t *reasons = json_array();
+    for (unsigned i = 0; i < a->nreasons; i++)
+        json_array_append_new(reasons, json_string(a->reasons[i]));
+    json_object_set_new(m, "reasons", reasons);
+    json_t *al = sub(m, "alert");
+    json_object_set_new(al, "kind", json_string(a->kind));
+    json_object_set_new(al, "revision", json_integer(a->revision));
+    if (r && r->has_mx) {
+        set_str(sub(m, "msiexec"), "package", r->mx.package);
+        if (r->mx.action)
+            json_object_set_new(sub(m, "msiexec"), "action", json_string(msiexec_action_name(r->mx.action)));
+    }
+    if (r && r->package[0])
+        set_str(m, "package", r->package);
+    json_t *evd = sub(m, "evidence");
+    json_t *nets = json_array();
+    for (unsigned i = 0; i < a->nnet; i++) {
+        const struct alert_net *n = &a->net[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "@timestamp", jtime(n->ts_us));
+        json_object_set_new(sub(x, "event"), "dataset", json_string(n->dataset));
+        json_t *src = sub(x, "source");
+        json_object_set_new(src, "ip", jaddr(&n->src));
+        json_object_set_new(src, "port", json_integer(n->sport));
+        json_t *dst = sub(x, "destination");
+        json_object_set_new(dst, "ip", jaddr(&n->dst));
+        json_object_set_new(dst, "port", json_integer(n->dport));
+        set_str(dst, "domain", n->domain);
+        if (strcmp(n->dataset, "msiwatch.tls") == 0)
+            set_str(sub(sub(x, "tls"), "client"), "server_name", n->host);
+        else if (strcmp(n->dataset, "msiwatch.smb") == 0)
+            set_str(sub(x, "file"), "path", n->url);
+        else
+            set_str(sub(x, "url"), "original", n->url);
+        set_str(sub(x, "user_agent"), "original", n->user_agent);
+        if (n->file_type) {
+            json_t *f = sub(x, "file");
+            json_object_set_new(f, "type", json_string(n->file_type));
+            json_object_set_new(f, "size", json_integer((json_int_t)n->size));
+            if (n->has_hash) {
+                char hx[65];
+                hex(hx, n->sha256, 32);
+                json_object_set_new(sub(f, "hash"), "sha256", json_string(hx));
+            }
+        }
+        json_t *mx = sub(x, "msiwatch");
+        json_object_set_new(mx, "matched", json_string(n->matched ? n->matched : "destination"));
+        json_t *fs = sub(mx, "first_seen");
+        if (n->has_fqdn) {
+            json_object_set_new(fs, "domain", json_boolean(n->first_seen_fqdn));
+            json_object_set_new(fs, "registered_domain", json_boolean(n->first_seen_domain));
+        }
+        json_object_set_new(fs, "ip", json_boolean(n->first_seen_ip));
+        json_array_append_new(nets, x);
+    }
+    json_object_set_new(evd, "network", nets);
+    json_t *mods = json_array();
+    for (unsigned i = 0; i < a->nmod; i++) {
+        const struct alert_mod *md = &a->mod[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "@timestamp", jtime(md->ts_us));
+        json_t *dl = sub(x, "dll");
+        set_str(dl, "path", md->path);
+        if (md->has_signed || md->status[0]) {
+            json_t *cs = sub(dl, "code_signature");
+            if (md->has_signed)
+                json_object_set_new(cs, "signed", json_boolean(md->is_signed));
+            set_str(cs, "status", md->status);
+        }
+        set_str(sub(x, "process"), "entity_id", md->process_guid);
+        json_object_set_new(sub(x, "msiwatch"), "reason", json_string(md->why ? md->why : ""));
+        json_array_append_new(mods, x);
+    }
+    json_object_set_new(evd, "modules", mods);
+    if (a->has_rarity) {
+        json_t *ra = sub(m, "rarity");
+        json_t *fs = sub(ra, "first_seen");
+        if (a->dest_domain[0]) {
+            json_object_set_new(fs, "domain", json_boolean(a->first_seen_fqdn));
+            json_object_set_new(fs, "registered_domain", json_boolean(a->first_seen_domain));
+        }
+        json_object_set_new(fs, "ip", json_boolean(a->first_seen_ip));
+        if (a->first_seen_at_us)
+            json_object_set_new(ra, "first_seen_at", jtime(a->first_seen_at_us));
+        json_object_set_new(ra, "hosts", json_integer((json_int_t)a->rarity_hosts));
+        json_object_set_new(ra, "baseline_days", json_integer(a->baseline_days));
+        json_object_set_new(ra, "baseline_complete", json_boolean(a->baseline_complete));
+    }
+    set_str(m, "allowlisted", a->allowlisted);
+    if (a->has_clock_offset)
+        json_object_set_new(m, "clock_offset_s", json_real((double)a->clock_offset_us / 1e6));
+    json_object_set_new(j, "message", json_string(a->message));
+    prune_empty(j);
+    emit(o, o->alerts, o->alerts_path, j);
+}
+
 static void put(json_t *o, const char *k, uint64_t v)
 {
     json_object_set_new(o, k, json_integer((json_int_t)v));
@@ -650,6 +797,44 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(d, "connections_refused", l->conn_refused);
         put(d, "tls_failed", l->tls_failed);
         put(t, "idle_closed", l->conn_idle);
+    }
+    if (v->cor) {
+        const struct cor_stats *c = v->cor;
+        json_t *t = sub(s, "correlation");
+        put(t, "chains", c->cases);
+        put(t, "alerts", c->alerts);
+        put(t, "updates", c->updates);
+        put(t, "network_only", c->network_only);
+        put(t, "allowlisted", c->allowlisted);
+        put(t, "joins", c->joins);
+        put(t, "joins_host_inferred", c->joins_inferred_host);
+        put(t, "hosts_with_clock_offset", c->clock_offsets);
+        json_t *d = sub(t, "drops");
+        put(d, "chains", c->cases_dropped);
+        put(d, "held_network_records", c->held_evicted);
+        put(d, "held_endpoint_events", c->events_evicted);
+        put(d, "process_tree", c->procs_evicted);
+    }
+    if (v->rar) {
+        const struct rarity_stats *r = v->rar;
+        json_t *t = sub(s, "rarity");
+        put(t, "sightings", r->sightings);
+        put(t, "new_keys", r->new_keys);
+        put(t, "db_reads", r->db_reads);
+        put(t, "db_writes", r->db_writes);
+        put(t, "batches", r->batches);
+        put(t, "cache_evictions", r->cache_evictions);
+        put(t, "errors", r->errors);
+    }
+    if (v->ident) {
+        const struct identity_stats *r = v->ident;
+        json_t *t = sub(s, "identity");
+        json_t *l = sub(t, "learned");
+        for (int k = 0; k < ID__COUNT; k++)
+            put(l, identity_source_name((enum id_source)k), r->learned[k]);
+        put(t, "replaced", r->replaced);
+        put(t, "lookups", r->lookups);
+        put(t, "hits", r->hits);
     }
     int rc = json_dumpf(j, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(j);

@@ -18,6 +18,10 @@
 #include "stats.h"
 #include "syslog_in.h"
 
+struct cor_stats;
+struct rarity_stats;
+struct identity_stats;
+
 struct output {
     FILE *alerts;           /* NULL: no alert output */
     FILE *records;          /* NULL: no --records */
@@ -44,6 +48,7 @@ void output_smb(struct output *o, const struct rec_smb *r);
 void output_dns(struct output *o, const struct rec_dns *r);
 void output_dhcp(struct output *o, const struct rec_dhcp *r);
 void output_endpoint(struct output *o, const struct rec_endpoint *r);
+void output_alert(struct output *o, const struct rec_alert *a);
 
 struct proto_count {
     const char *name;
@@ -61,6 +66,9 @@ struct stats_view {
     size_t nprotos;
     const struct ev_stats *ev;         /* endpoint feed, when there is one */
     const struct syslog_stats *sl;     /* syslog listeners, when there are any */
+    const struct cor_stats *cor;       /* the correlator */
+    const struct rarity_stats *rar;    /* the rarity table */
+    const struct identity_stats *ident;
 };
 
 /* The stats record (event.dataset msiwatch.stats) as one JSON line to f. */

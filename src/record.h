@@ -174,4 +174,77 @@ struct rec_endpoint {
     struct msiexec_verdict mx;
 };
 
+/* Alerts (event.dataset msiwatch.alert): AN0445 chains built by the
+ * correlator (correlate.c), written by output_alert. */
+#define ALERT_MAX_NET 16
+#define ALERT_MAX_MOD 16
+#define ALERT_MAX_REASONS 24
+
+/* A network record joined to an alert, as evidence. */
+struct alert_net {
+    uint64_t ts_us;
+    const char *dataset;           /* msiwatch.http, msiwatch.tls, msiwatch.smb */
+    struct mw_addr src, dst;
+    uint16_t sport, dport;
+    char host[256];                /* HTTP Host, SNI, or the SMB server */
+    char url[1024];                /* url.original, or the SMB file.path / tree */
+    char user_agent[128];
+    const char *file_type;         /* NULL: none */
+    bool has_hash;
+    uint8_t sha256[32];
+    uint64_t size;
+    bool webdav;
+    bool windows_installer;        /* User-Agent: Windows Installer */
+    bool first_seen_fqdn, first_seen_domain, first_seen_ip;
+    bool has_fqdn;
+    uint64_t fqdn_first_seen_us;   /* earlier sighting of the name, 0 if none */
+    uint64_t hosts_before;         /* internal hosts that had used it before */
+    const char *matched;           /* how it was joined: destination, sysmon3, windows-installer, dns */
+    char domain[256];              /* destination.domain as the record had it */
+};
+
+/* An image load joined to an alert. */
+struct alert_mod {
+    uint64_t ts_us;
+    char path[REC_EP_PATH_MAX];
+    char process_guid[40];
+    bool has_signed, is_signed;
+    char status[64];
+    const char *why;               /* unsigned-module-load, module-from-temp, module-from-installer-folder, module-from-user-folder */
+};
+
+struct rec_alert {
+    uint64_t ts_us;                /* the msiexec run (or the fetch of a network-only chain) */
+    char id[24];                   /* event.id, stable for the chain */
+    unsigned revision;             /* 0: first write; 1, 2...: updates */
+    int severity;                  /* 0..4 */
+    int risk_score;
+    const char *kind;              /* process, installer, network-only */
+    char host[256];
+    bool has_host_ip;
+    struct mw_addr host_ip;
+    const char *host_source;       /* where host.ip came from */
+    const struct rec_endpoint *proc; /* the msiexec run (NULL for network-only) */
+    const char *reasons[ALERT_MAX_REASONS];
+    unsigned nreasons;
+    struct alert_net net[ALERT_MAX_NET];
+    unsigned nnet;
+    struct alert_mod mod[ALERT_MAX_MOD];
+    unsigned nmod;
+    char dest_domain[256];
+    bool has_dest_ip;
+    struct mw_addr dest_ip;
+    /* rarity of the chain's destination */
+    bool has_rarity;
+    bool first_seen_fqdn, first_seen_domain, first_seen_ip;
+    uint64_t first_seen_at_us;     /* the earlier sighting, 0 when there was none */
+    uint64_t rarity_hosts;
+    unsigned baseline_days;
+    bool baseline_complete;
+    char allowlisted[600];         /* the entry that matched, "" if none */
+    bool has_clock_offset;
+    int64_t clock_offset_us;       /* network time minus endpoint time, estimated for this host */
+    char message[1024];
+};
+
 #endif

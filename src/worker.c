@@ -70,17 +70,18 @@ static void on_flow_end(void *user, struct flow *f, enum flow_end_reason why)
     r.end_reason = why == FE_TIMEOUT ? "timeout" : why == FE_EVICTED ? "evicted" : "end_of_input";
     w->app.now_us = w->now_us;
     app_flow_end(&w->app, f, &r);
-    output_flow(w->out, &r);
+    bus_flow(w->bus, &r);
     reasm_discard(&w->reasm, &f->rd[0]);
     reasm_discard(&w->reasm, &f->rd[1]);
 }
 
-int worker_init(struct worker *w, const struct worker_cfg *cfg, struct output *out,
+int worker_init(struct worker *w, const struct worker_cfg *cfg, struct recbus *bus,
                 char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
     w->cfg = *cfg;
-    w->out = out;
+    w->out = bus->out;
+    w->bus = bus;
     w->cls = classify_new(cfg->ndpi_max_packets, err, errlen);
     if (w->cls == NULL)
         return -1;
@@ -94,7 +95,7 @@ int worker_init(struct worker *w, const struct worker_cfg *cfg, struct output *o
         return -1;
     }
     reasm_init(&w->reasm, &cfg->reasm, on_stream);
-    if (app_ctx_init(&w->app, out, cfg->flow_digests) != 0) {
+    if (app_ctx_init(&w->app, bus, cfg->flow_digests) != 0) {
         snprintf(err, errlen, "out of memory creating the app layer");
         worker_free(w);
         return -1;

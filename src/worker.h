@@ -33,6 +33,7 @@ struct worker {
     struct classify *cls;
     struct reasm_ctx reasm;
     struct output *out;
+    struct recbus *bus;
     struct app_ctx app;     /* protocol parsers and their records */
     struct flow *cur_flow;  /* the flow whose packet is being processed */
     struct pkt_stats st;
@@ -42,7 +43,7 @@ struct worker {
     uint64_t next_expire_us;
 };
 
-int worker_init(struct worker *w, const struct worker_cfg *cfg, struct output *out,
+int worker_init(struct worker *w, const struct worker_cfg *cfg, struct recbus *bus,
                 char *err, size_t errlen);
 /* One captured frame. */
 void worker_packet(struct worker *w, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen);

@@ -42,10 +42,11 @@ const char *app_proto_name(enum app_proto p)
     return (unsigned)p < APP__COUNT ? names[p] : "?";
 }
 
-int app_ctx_init(struct app_ctx *c, struct output *out, bool digests)
+int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests)
 {
     memset(c, 0, sizeof *c);
-    c->out = out;
+    c->bus = bus;
+    c->out = bus->out;
     c->digests = digests;
     c->scratch = malloc(APP_SCRATCH);
     c->dns = dnscache_new(DNSCACHE_DEFAULT_ENTRIES);

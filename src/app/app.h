@@ -13,6 +13,7 @@
 
 #include "flow.h"
 #include "output.h"
+#include "recbus.h"
 #include "reasm.h"
 
 struct dnscache;
@@ -29,6 +30,7 @@ struct app_stats {
 
 struct app_ctx {
     struct output *out;
+    struct recbus *bus;            /* where records go (output, correlator) */
     struct dnscache *dns;
     uint64_t now_us;              /* time of the packet being processed */
     bool digests;                 /* --flow-digests */
@@ -36,7 +38,7 @@ struct app_ctx {
     uint8_t *scratch;             /* TLS handshake reassembly, 64 KiB */
 };
 
-int app_ctx_init(struct app_ctx *c, struct output *out, bool digests);
+int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests);
 void app_ctx_free(struct app_ctx *c);
 
 /* Reassembled TCP bytes of direction dir (0 client to server). */

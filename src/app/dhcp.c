@@ -45,6 +45,6 @@ void app_dhcp_datagram(struct app_ctx *c, struct flow *f, int dir, const uint8_t
         mw_addr_from_v4(&r.assigned, m.ciaddr);
         r.has_assigned = true;
     }
-    output_dhcp(c->out, &r);
+    bus_dhcp(c->bus, &r);
     c->st.records[APP_DHCP]++;
 }

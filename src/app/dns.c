@@ -82,7 +82,7 @@ static void one_message(struct app_ctx *c, struct flow *f, const uint8_t *p, siz
             }
         }
     }
-    output_dns(c->out, r);
+    bus_dns(c->bus, r);
     c->st.records[APP_DNS]++;
     free(r);
 }

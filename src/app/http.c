@@ -57,7 +57,7 @@ static void *http_create(void)
 
 static void emit(struct app_ctx *c, struct txn *t)
 {
-    output_http(c->out, &t->r);
+    bus_http(c->bus, &t->r);
     c->st.records[APP_HTTP]++;
     free(t);
 }

@@ -70,7 +70,7 @@ static void emit(struct app_ctx *c, struct smb_fs *s, struct rec_smb *r)
     if (!r->dialect[0])
         snprintf(r->dialect, sizeof r->dialect, "%s", s->dialect);
     r->encrypted = s->encrypted;
-    output_smb(c->out, r);
+    bus_smb(c->bus, r);
     c->st.records[APP_SMB]++;
     free(r);
 }

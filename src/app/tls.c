@@ -75,7 +75,7 @@ static enum reasm_want tls_data(struct app_ctx *c, struct flow *f, void *ps, int
     r.ech = h.ech;
     r.esni = h.esni;
     sbuf_free(&t->buf);
-    output_tls(c->out, &r);
+    bus_tls(c->bus, &r);
     c->st.records[APP_TLS]++;
     return REASM_STOP;
 }

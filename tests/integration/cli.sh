@@ -48,8 +48,20 @@ expect_eq "--event-utc-offset out of range: exit 2" "$rc" 2
 run -e - -r - </dev/null
 expect_eq "standard input cannot be both -e and -r" "$rc:$err" "2:msiwatch: standard input ('-') can be read only once, by one -r or one -e"
 
-for o in "-s x.db" "--state x.db" \
-         "-G x.mmdb" "--geoip x.mmdb" "--allowlist x" "--hostmap x" "-c x.conf" "--config x.conf"; do
+run -r "$W" --allowlist "$TMP/no-such-allowlist"
+expect_eq "--allowlist with a missing file: exit 2, one line" "$rc:$(lines "$err")" "2:1"
+printf 'domain ok.example\nbogus line here\n' >"$TMP/bad-allow"
+run -r "$W" --allowlist "$TMP/bad-allow"
+expect_eq "--allowlist with a bad line: exit 2 naming the line" "$rc:$err" \
+    "2:msiwatch: $TMP/bad-allow:2: expected \"domain|host|share|url|client VALUE\""
+printf '10.0.0.1 ws01\nnot-an-address ws02\n' >"$TMP/bad-hostmap"
+run -r "$W" --hostmap "$TMP/bad-hostmap"
+expect_eq "--hostmap with a bad line: exit 2 naming the line" "$rc:$err" \
+    "2:msiwatch: $TMP/bad-hostmap:2: expected \"ADDRESS NAME\""
+run -r "$W" -s "$TMP/no-such-dir/state.db"
+expect_eq "-s in a missing directory: exit 1, one line" "$rc:$(lines "$err")" "1:1"
+
+for o in "-G x.mmdb" "--geoip x.mmdb" "-c x.conf" "--config x.conf"; do
     # shellcheck disable=SC2086
     run -r "$W" $o
     if [ "$rc" = 2 ] && [ "$(lines "$err")" = 1 ] && printf '%s' "$err" | grep -q "is not implemented yet"; then
