@@ -1,0 +1,158 @@
+/* test_identity.c -- the address-to-host map (identity.c) with its times,
+ * the --hostmap file, and the allowlist (allowlist.c) entries and file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "allowlist.h"
+#include "identity.h"
+#include "tap.h"
+
+#define S 1000000ull
+
+static struct mw_addr ip(const char *s)
+{
+    struct mw_addr a;
+    memset(&a, 0, sizeof a);
+    mw_addr_parse(s, &a);
+    return a;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "/tmp/msiwatch-test-%s-%d", name, (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+int main(void)
+{
+    struct identity *id;
+    enum id_source src;
+    char err[256], err2[256];
+    const char *al;
+    struct allowlist *w;
+    struct msiexec_dest d;
+    TEST_BEGIN("short names: first label, lower case; FQDN and NetBIOS name are one host");
+    char sh[64];
+    identity_short("WIN10-LAB.lab.msiwatch.test", sh, sizeof sh);
+    CHECK_STR(sh, "win10-lab");
+    CHECK(identity_same_host("WIN10-LAB", "win10-lab.corp.example"));
+    CHECK(!identity_same_host("WIN10-LAB", "WIN10-B"));
+    CHECK(!identity_same_host("", ""));
+    TEST_END();
+
+    TEST_BEGIN("an address moves: the pair in force at the time is returned");
+    id = identity_new(1024);
+    struct mw_addr a = ip("10.0.0.5");
+    identity_learn(id, &a, "WS01", ID_DHCP, 100 * S);
+    identity_learn(id, &a, "WS02.corp.example", ID_SYSMON3, 200 * S);
+    CHECK_STR(identity_lookup(id, &a, 150 * S, 0, &src), "WS01");
+    CHECK_EQ(src, ID_DHCP);
+    CHECK_STR(identity_lookup(id, &a, 250 * S, 0, &src), "WS02.corp.example");
+    CHECK_EQ(src, ID_SYSMON3);
+    /* before anything was learned: the first pair after */
+    CHECK_STR(identity_lookup(id, &a, 50 * S, 0, NULL), "WS01");
+    /* slack: a lookup a little before the move sees the new host */
+    CHECK_STR(identity_lookup(id, &a, 195 * S, 10 * S, NULL), "WS02.corp.example");
+    struct mw_addr b = ip("10.0.0.6");
+    CHECK(identity_lookup(id, &b, 150 * S, 0, NULL) == NULL);
+    TEST_END();
+
+    TEST_BEGIN("the FQDN is kept over the NetBIOS name of the same host");
+    struct mw_addr c = ip("10.0.0.7");
+    identity_learn(id, &c, "WIN10-LAB", ID_NTLMSSP, 10 * S);
+    identity_learn(id, &c, "WIN10-LAB.lab.msiwatch.test", ID_SYSMON3, 20 * S);
+    CHECK_STR(identity_lookup(id, &c, 30 * S, 0, NULL), "WIN10-LAB.lab.msiwatch.test");
+    identity_learn(id, &c, "-", ID_SYSMON3, 40 * S); /* Sysmon's "-": ignored */
+    CHECK_STR(identity_lookup(id, &c, 50 * S, 0, NULL), "WIN10-LAB.lab.msiwatch.test");
+    TEST_END();
+
+    TEST_BEGIN("names that events carried, for learning from DNS answers");
+    identity_note_host(id, "WIN10-LAB.lab.msiwatch.test");
+    CHECK(identity_known_host(id, "win10-lab"));
+    CHECK(identity_known_host(id, "WIN10-LAB.other.example"));
+    CHECK(!identity_known_host(id, "cdn.example.com"));
+    TEST_END();
+
+    TEST_BEGIN("a full table replaces the pair seen longest ago, and counts it");
+    struct identity *tiny = identity_new(8);
+    char name[32];
+    for (int i = 0; i < 200; i++) {
+        char s[32];
+        snprintf(s, sizeof s, "10.1.%d.%d", i / 250, i % 250 + 1);
+        struct mw_addr x = ip(s);
+        snprintf(name, sizeof name, "host%d", i);
+        identity_learn(tiny, &x, name, ID_DHCP, (uint64_t)i * S);
+    }
+    CHECK(identity_stats(tiny)->replaced > 0);
+    struct mw_addr last = ip("10.1.0.200");
+    CHECK_STR(identity_lookup(tiny, &last, 1000 * S, 0, NULL), "host199");
+    identity_free(tiny);
+    TEST_END();
+
+    TEST_BEGIN("--hostmap: static pairs valid at any time; a bad line is named");
+    const char *hm = write_file("hostmap", "# lab\n10.77.0.10 WIN10-LAB   # the client\n\n2001:db8::7 v6host\n");
+    CHECK_EQ(identity_load_hostmap(id, hm, err, sizeof err), 0);
+    struct mw_addr l = ip("10.77.0.10"), v6 = ip("2001:db8::7");
+    CHECK_STR(identity_lookup(id, &l, 12345 * S, 0, &src), "WIN10-LAB");
+    CHECK_EQ(src, ID_STATIC);
+    CHECK_STR(identity_lookup(id, &v6, 1, 0, NULL), "v6host");
+    hm = write_file("hostmap", "10.0.0.1 a\n10.0.0.2\n");
+    CHECK_EQ(identity_load_hostmap(id, hm, err, sizeof err), -1);
+    CHECK(strstr(err, ":2: expected") != NULL);
+    unlink(hm);
+    identity_free(id);
+    TEST_END();
+
+    TEST_BEGIN("allowlist: domain suffixes, hosts by address, share and URL prefixes, clients");
+    al = write_file("allow",
+                                "# approved deployment\n"
+                                "domain deploy.lab.msiwatch.test\n"
+                                "host 10.77.0.30\n"
+                                "share \\\\fs01\\packages\n"
+                                "url https://cdn.vendor.example/msi/\n"
+                                "client SCCM-01\n");
+    w = allowlist_load(al, err2, sizeof err2);
+    CHECK(w != NULL);
+    CHECK_EQ(allowlist_count(w), 5);
+    memset(&d, 0, sizeof d);
+    snprintf(d.host, sizeof d.host, "deploy.lab.msiwatch.test");
+    CHECK_STR(allowlist_match(w, &d, NULL, "ws01"), "domain deploy.lab.msiwatch.test");
+    snprintf(d.host, sizeof d.host, "x.deploy.lab.msiwatch.test");
+    CHECK(allowlist_match(w, &d, NULL, "ws01") != NULL);
+    snprintf(d.host, sizeof d.host, "evildeploy.lab.msiwatch.test");
+    CHECK(allowlist_match(w, &d, NULL, "ws01") == NULL);
+    snprintf(d.host, sizeof d.host, "10.77.0.30");
+    CHECK_STR(allowlist_match(w, &d, NULL, "ws01"), "host 10.77.0.30");
+    snprintf(d.host, sizeof d.host, "10.77.0.31");
+    CHECK(allowlist_match(w, &d, NULL, "ws01") == NULL);
+    snprintf(d.host, sizeof d.host, "fs01");
+    snprintf(d.share, sizeof d.share, "Packages");
+    CHECK_STR(allowlist_match(w, &d, "\\\\FS01\\Packages\\app.msi", "ws01"), "share \\\\fs01\\packages");
+    CHECK(allowlist_match(w, &d, "//fs01/packages/app.msi", "ws01") != NULL);
+    memset(&d, 0, sizeof d);
+    snprintf(d.host, sizeof d.host, "cdn.vendor.example");
+    CHECK(allowlist_match(w, &d, "HTTPS://cdn.vendor.example/msi/x.msi", "ws01") != NULL);
+    CHECK(allowlist_match(w, &d, "https://cdn.vendor.example/other/x.msi", "ws01") == NULL);
+    CHECK_STR(allowlist_match(w, &d, "https://cdn.vendor.example/other/x.msi", "sccm-01.corp"), "client SCCM-01");
+    allowlist_free(w);
+    TEST_END();
+
+    TEST_BEGIN("allowlist file errors: an unknown kind, a missing value, a missing file");
+    al = write_file("allow", "domain ok.example\nserver x\n");
+    CHECK(allowlist_load(al, err2, sizeof err2) == NULL);
+    CHECK(strstr(err2, ":2: expected") != NULL);
+    al = write_file("allow", "domain\n");
+    CHECK(allowlist_load(al, err2, sizeof err2) == NULL);
+    unlink(al);
+    CHECK(allowlist_load("/nonexistent/allow", err2, sizeof err2) == NULL);
+    CHECK(strstr(err2, "No such file") != NULL);
+    TEST_END();
+
+    return tap_done();
+}

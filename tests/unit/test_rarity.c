@@ -1,0 +1,163 @@
+/* test_rarity.c -- the rarity table (rarity.c) on a real SQLite file:
+ * verdicts before each sighting, persistence across a reopen, the history
+ * window, the baseline, distinct hosts, registered domains, the schema a
+ * user reads with sqlite3, and a file that is not a state file. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rarity.h"
+#include "tap.h"
+
+#define DAY (86400ull * 1000000ull)
+#define T0 (1700000000ull * 1000000ull)
+
+static char path[256];
+
+static long long q(const char *sql)
+{
+    sqlite3 *db;
+    long long v = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        return -2;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+int main(void)
+{
+    snprintf(path, sizeof path, "/tmp/msiwatch-test-rarity-%d.db", (int)getpid());
+    unlink(path);
+    struct rarity_cfg cfg;
+    rarity_cfg_defaults(&cfg);
+    char err[256];
+    struct rar_verdict v;
+    struct rarity *r;
+
+    TEST_BEGIN("a new key is first-seen; the next sighting is not, and knows the first");
+    r = rarity_open(path, &cfg, err, sizeof err);
+    CHECK(r != NULL);
+    rarity_see(r, RAR_FQDN, "cdn.example.com", "ws01", T0, &v);
+    CHECK(v.first_seen);
+    CHECK_U64(v.first_seen_us, 0);
+    rarity_see(r, RAR_FQDN, "cdn.example.com", "ws02", T0 + 10 * 1000000ull, &v);
+    CHECK(!v.first_seen);
+    CHECK_U64(v.first_seen_us, T0);
+    CHECK_U64(v.hosts, 1);
+    rarity_see(r, RAR_FQDN, "cdn.example.com", "ws01", T0 + 20 * 1000000ull, &v);
+    CHECK_U64(v.hosts, 2);
+    TEST_END();
+
+    TEST_BEGIN("the same second: a sighting at the time of the first is still first-seen");
+    rarity_peek(r, RAR_FQDN, "cdn.example.com", T0, &v);
+    CHECK(v.first_seen);
+    TEST_END();
+
+    TEST_BEGIN("kinds are separate keys");
+    rarity_see(r, RAR_IP, "cdn.example.com", "ws01", T0 + DAY, &v);
+    CHECK(v.first_seen);
+    TEST_END();
+
+    TEST_BEGIN("baseline: days of history behind a time, complete after the baseline period");
+    CHECK_U64(rarity_observation_start(r), T0);
+    CHECK_EQ(rarity_baseline_days(r, T0 + 3 * DAY + 5), 3);
+    CHECK(!rarity_baseline_complete(r, T0 + 6 * DAY));
+    CHECK(rarity_baseline_complete(r, T0 + 7 * DAY));
+    TEST_END();
+
+    TEST_BEGIN("close writes everything; sqlite3 reads the documented schema");
+    CHECK_EQ(rarity_close(r, err, sizeof err), 0);
+    CHECK_EQ(q("SELECT hits FROM destinations WHERE kind='fqdn' AND key='cdn.example.com'"), 3);
+    CHECK_EQ(q("SELECT hosts FROM destinations WHERE kind='fqdn' AND key='cdn.example.com'"), 2);
+    CHECK_EQ(q("SELECT first_seen_us FROM destinations WHERE kind='fqdn' AND key='cdn.example.com'"), (long long)T0);
+    CHECK_EQ(q("SELECT last_seen_us FROM destinations WHERE kind='fqdn' AND key='cdn.example.com'"),
+             (long long)(T0 + 20 * 1000000ull));
+    CHECK_EQ(q("SELECT count(*) FROM destination_hosts WHERE kind='fqdn' AND key='cdn.example.com'"), 2);
+    CHECK_EQ(q("SELECT value FROM meta WHERE key='schema_version'"), 1);
+    CHECK_EQ(q("SELECT value FROM meta WHERE key='observation_start_us'"), (long long)T0);
+    TEST_END();
+
+    TEST_BEGIN("a restart keeps the history: known keys are not first-seen, hosts are not counted twice");
+    r = rarity_open(path, &cfg, err, sizeof err);
+    CHECK(r != NULL);
+    rarity_see(r, RAR_FQDN, "cdn.example.com", "ws01", T0 + 2 * DAY, &v);
+    CHECK(!v.first_seen);
+    CHECK_U64(v.first_seen_us, T0);
+    CHECK_U64(v.hosts, 2);
+    rarity_see(r, RAR_FQDN, "cdn.example.com", "ws03", T0 + 2 * DAY + 1, &v);
+    CHECK_U64(v.hosts, 2);
+    rarity_peek(r, RAR_FQDN, "cdn.example.com", T0 + 3 * DAY, &v);
+    CHECK_U64(v.hosts, 3);
+    CHECK_U64(rarity_observation_start(r), T0);
+    TEST_END();
+
+    TEST_BEGIN("history window: a key last seen more than 30 days ago is first-seen again");
+    rarity_peek(r, RAR_FQDN, "cdn.example.com", T0 + 2 * DAY + 30 * DAY + 2, &v);
+    CHECK(v.first_seen);
+    CHECK_U64(v.first_seen_us, T0); /* it still says when it was first seen */
+    rarity_peek(r, RAR_FQDN, "cdn.example.com", T0 + 2 * DAY + 29 * DAY, &v);
+    CHECK(!v.first_seen);
+    TEST_END();
+
+    TEST_BEGIN("a replay of older traffic moves first_seen back and the observation start");
+    rarity_see(r, RAR_FQDN, "cdn.example.com", "ws01", T0 - DAY, &v);
+    CHECK(v.first_seen); /* nothing was known before that time */
+    rarity_peek(r, RAR_FQDN, "cdn.example.com", T0, &v);
+    CHECK_U64(v.first_seen_us, T0 - DAY);
+    CHECK_U64(rarity_observation_start(r), T0 - DAY);
+    CHECK_EQ(rarity_close(r, err, sizeof err), 0);
+    CHECK_EQ(q("SELECT value FROM meta WHERE key='observation_start_us'"), (long long)(T0 - DAY));
+    TEST_END();
+
+    TEST_BEGIN("a small cache evicts (dirty entries are written first) and loses nothing");
+    struct rarity_cfg small = cfg;
+    small.cache_entries = 64;
+    r = rarity_open(path, &small, err, sizeof err);
+    char key[64];
+    for (int i = 0; i < 500; i++) {
+        snprintf(key, sizeof key, "h%d.example.net", i);
+        rarity_see(r, RAR_FQDN, key, "ws01", T0 + (uint64_t)i, NULL);
+    }
+    CHECK(rarity_stats(r)->cache_evictions > 0);
+    rarity_see(r, RAR_FQDN, "h7.example.net", "ws01", T0 + 1000, &v);
+    CHECK(!v.first_seen);
+    CHECK_EQ(rarity_close(r, err, sizeof err), 0);
+    CHECK_EQ(q("SELECT count(*) FROM destinations WHERE key LIKE 'h%.example.net'"), 500);
+    TEST_END();
+
+    TEST_BEGIN("registered domains through libpsl");
+    char reg[256];
+    rarity_registered_domain("a.b.example.co.uk", reg, sizeof reg);
+    CHECK_STR(reg, "example.co.uk");
+    rarity_registered_domain("raw.githubusercontent.com", reg, sizeof reg);
+    CHECK_STR(reg, "raw.githubusercontent.com"); /* a private suffix: each name is its own */
+    rarity_registered_domain("co.uk", reg, sizeof reg);
+    CHECK_STR(reg, "");
+    TEST_END();
+
+    TEST_BEGIN("a file that is not a state file is refused with a sentence");
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s.txt", path);
+    FILE *f = fopen(bad, "w");
+    fputs("this is not SQLite at all, just text that is long enough to have a header........\n", f);
+    fclose(f);
+    r = rarity_open(bad, &cfg, err, sizeof err);
+    CHECK(r == NULL);
+    CHECK(strstr(err, bad) != NULL);
+    unlink(bad);
+    TEST_END();
+
+    unlink(path);
+    char wal[300];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    return tap_done();
+}
