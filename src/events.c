@@ -93,8 +93,12 @@ void ev_feed_message(struct ev_feed *f, const uint8_t *msg, size_t len, const st
     count_code(&f->st, r->code);
     if (r->ts_is_receive)
         f->st.no_time++;
-    if (f->sink)
+    if (f->capture) {
+        memcpy(f->capture, r, sizeof *r);
+        f->captured = true;
+    } else if (f->sink) {
         f->sink(f->sink_ctx, r);
+    }
 }
 
 static uint64_t wall_us(void)
@@ -204,7 +208,7 @@ static size_t feed_buffer(struct ev_feed *f, const uint8_t *buf, size_t len, boo
 {
     static const char end_tag[] = "</Event>";
     size_t pos = 0;
-    while (pos < len) {
+    while (pos < len && !f->captured) { /* pull mode: one record at a time */
         if (*skip != SKIP_NONE) {
             const char *term = *skip == SKIP_LINE ? "\n" : end_tag;
             size_t tl = strlen(term);
@@ -289,42 +293,94 @@ static size_t feed_buffer(struct ev_feed *f, const uint8_t *buf, size_t len, boo
     return pos;
 }
 
-int ev_feed_file(struct ev_feed *f, const char *path, char *err, size_t errlen)
+struct ev_reader {
+    struct ev_feed *f;
+    FILE *fp;
+    bool std, eof;
+    char path[4096];
+    uint8_t *buf;
+    size_t len, cap;
+    enum skip skip;
+    struct rec_endpoint rec;
+};
+
+struct ev_reader *ev_reader_open(struct ev_feed *f, const char *path, char *err, size_t errlen)
 {
-    bool std = strcmp(path, "-") == 0;
-    FILE *fp = std ? stdin : fopen(path, "rb");
-    if (!fp) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = f->max_msg + 65536;
-    uint8_t *buf = malloc(cap);
-    if (!buf) {
+    struct ev_reader *r = calloc(1, sizeof *r);
+    if (!r) {
         snprintf(err, errlen, "%s: out of memory", path);
-        if (!std)
-            fclose(fp);
-        return -1;
+        return NULL;
     }
-    size_t len = 0;
-    enum skip skip = SKIP_NONE;
+    r->f = f;
+    r->std = strcmp(path, "-") == 0;
+    snprintf(r->path, sizeof r->path, "%s", r->std ? "standard input" : path);
+    r->fp = r->std ? stdin : fopen(path, "rb");
+    r->cap = f->max_msg + 65536;
+    r->buf = malloc(r->cap);
+    if (!r->fp || !r->buf) {
+        snprintf(err, errlen, "%s: %s", path, r->fp ? "out of memory" : strerror(errno));
+        ev_reader_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+int ev_reader_next(struct ev_reader *r, char *err, size_t errlen)
+{
+    struct ev_feed *f = r->f;
+    f->capture = &r->rec;
+    f->captured = false;
     int rc = 0;
     for (;;) {
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        bool eof = got == 0;
-        if (eof && ferror(fp)) {
-            snprintf(err, errlen, "%s: %s", std ? "standard input" : path, strerror(errno));
-            rc = -1;
+        size_t used = feed_buffer(f, r->buf, r->len, r->eof, &r->skip);
+        memmove(r->buf, r->buf + used, r->len - used);
+        r->len -= used;
+        if (f->captured) {
+            rc = 1;
             break;
         }
-        size_t used = feed_buffer(f, buf, len, eof, &skip);
-        memmove(buf, buf + used, len - used);
-        len -= used;
-        if (eof)
+        if (r->eof)
             break;
+        size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+        r->len += got;
+        if (got == 0) {
+            if (ferror(r->fp)) {
+                snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
+                rc = -1;
+                break;
+            }
+            r->eof = true;
+        }
     }
-    free(buf);
-    if (!std)
-        fclose(fp);
+    f->capture = NULL;
+    f->captured = false;
     return rc;
+}
+
+const struct rec_endpoint *ev_reader_peek(const struct ev_reader *r)
+{
+    return &r->rec;
+}
+
+void ev_reader_close(struct ev_reader *r)
+{
+    if (!r)
+        return;
+    if (r->fp && !r->std)
+        fclose(r->fp);
+    free(r->buf);
+    free(r);
+}
+
+int ev_feed_file(struct ev_feed *f, const char *path, char *err, size_t errlen)
+{
+    struct ev_reader *r = ev_reader_open(f, path, err, errlen);
+    if (!r)
+        return -1;
+    int rc;
+    while ((rc = ev_reader_next(r, err, errlen)) == 1)
+        if (f->sink)
+            f->sink(f->sink_ctx, &r->rec);
+    ev_reader_close(r);
+    return rc < 0 ? -1 : 0;
 }

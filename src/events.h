@@ -25,6 +25,8 @@ struct ev_feed {
     void *sink_ctx;
     struct ev_stats st;
     struct rec_endpoint rec;     /* scratch */
+    struct rec_endpoint *capture;/* pull mode (ev_reader): records go here, not to the sink */
+    bool captured;
 };
 
 void ev_feed_init(struct ev_feed *f, size_t max_msg, ev_sink_fn sink, void *ctx);
@@ -33,8 +35,18 @@ void ev_feed_init(struct ev_feed *f, size_t max_msg, ev_sink_fn sink, void *ctx)
 void ev_feed_message(struct ev_feed *f, const uint8_t *msg, size_t len, const struct mw_addr *peer,
                      uint64_t recv_us);
 /* A whole -e file ("-": standard input): one event per line, or rendered
- * XML documents (<Event>...</Event>, optionally inside <Events>).
- * Returns 0, or -1 with err set on a read error. */
+ * XML documents (<Event>...</Event>, optionally inside <Events>), every
+ * record to the sink. Returns 0, or -1 with err set on a read error. */
 int ev_feed_file(struct ev_feed *f, const char *path, char *err, size_t errlen);
+
+/* The same file read one record at a time, so that records from several
+ * files and packets can be merged by time (main.c). Counters still go to
+ * the feed. */
+struct ev_reader;
+struct ev_reader *ev_reader_open(struct ev_feed *f, const char *path, char *err, size_t errlen);
+/* Read the next record into ev_reader_peek: 1, 0 at the end, -1 with err. */
+int ev_reader_next(struct ev_reader *r, char *err, size_t errlen);
+const struct rec_endpoint *ev_reader_peek(const struct ev_reader *r);
+void ev_reader_close(struct ev_reader *r);
 
 #endif

@@ -56,6 +56,41 @@ static struct rarity *g_rar;
 static struct identity *g_id;
 static uint64_t g_adv_us; /* the last watermark given to the correlator */
 
+/* The -e files, read one record at a time and merged with the packets by
+ * time: before a packet, every event up to its time goes first. */
+static struct ev_reader *g_rd[MW_MAX_SOURCES];
+static size_t g_nrd;
+static struct recbus *g_bus;
+static uint64_t g_next_ev_us = UINT64_MAX; /* the earliest pending event */
+static int g_ev_rc;                        /* a read error stops the run */
+static char g_ev_err[512];
+
+static void events_until(uint64_t ts_us)
+{
+    while (g_next_ev_us <= ts_us) {
+        size_t best = SIZE_MAX;
+        uint64_t bt = UINT64_MAX;
+        for (size_t i = 0; i < g_nrd; i++)
+            if (g_rd[i] && ev_reader_peek(g_rd[i])->ts_us < bt) {
+                bt = ev_reader_peek(g_rd[i])->ts_us;
+                best = i;
+            }
+        if (best == SIZE_MAX || bt > ts_us) {
+            g_next_ev_us = bt;
+            return;
+        }
+        bus_endpoint(g_bus, ev_reader_peek(g_rd[best]));
+        int r = ev_reader_next(g_rd[best], g_ev_err, sizeof g_ev_err);
+        if (r != 1) {
+            if (r < 0)
+                g_ev_rc = 1;
+            ev_reader_close(g_rd[best]);
+            g_rd[best] = NULL;
+        }
+        g_next_ev_us = 0; /* recompute */
+    }
+}
+
 /* Move the correlator's clock, at most once a second of record time. */
 static void advance(uint64_t now_us)
 {
@@ -179,6 +214,8 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
         if (r != CAP_PACKET)
             continue;
         uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+        if (ts >= g_next_ev_us)
+            events_until(ts);
         if (known)
             worker_packet(w, c.dlt, ts, data, h->caplen);
         else
@@ -424,18 +461,38 @@ int main(int argc, char **argv)
                 fprintf(stderr, "msiwatch: syslog %.3s port %u\n", o.syslogs[i], syslog_in_port(g_sl, i));
         }
     }
-    for (size_t i = 0; i < o.nevents && rc == 0 && !stop_requested; i++)
-        if (ev_feed_file(&feed, o.events[i], err, sizeof err) != 0)
-            rc = 1;
+    g_bus = &bus;
+    for (size_t i = 0; i < o.nevents && rc == 0; i++) {
+        g_rd[i] = ev_reader_open(&feed, o.events[i], err, sizeof err);
+        g_nrd = i + 1;
+        int r = g_rd[i] ? ev_reader_next(g_rd[i], err, sizeof err) : -1;
+        if (r != 1) {
+            ev_reader_close(g_rd[i]);
+            g_rd[i] = NULL;
+            if (r < 0)
+                rc = 1;
+        }
+    }
+    g_next_ev_us = 0;
+    if (rc == 0 && (o.nifaces || !o.nreads))
+        events_until(UINT64_MAX); /* live, or no packets: the files first */
     if (rc == 0 && o.nifaces) {
         rc = run_live(&w, &o, err, sizeof err);
     } else if (rc == 0) {
         struct progress pr = { .on = isatty(STDERR_FILENO) == 1 };
         for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested; i++)
             rc = replay_file(&w, &o, o.reads[i], &pr, err, sizeof err);
+        if (rc == 0)
+            events_until(UINT64_MAX); /* the events after the last packet */
         if (rc == 0 && g_sl)
             run_syslog(&o, &w);
     }
+    if (g_ev_rc && rc == 0) {
+        rc = 1;
+        snprintf(err, sizeof err, "%s", g_ev_err);
+    }
+    for (size_t i = 0; i < g_nrd; i++)
+        ev_reader_close(g_rd[i]);
     if (g_sl)
         syslog_in_close_all(g_sl); /* a last unterminated line is delivered here */
     char err2[ERRLEN] = "";
