@@ -1,7 +1,8 @@
 #!/bin/sh
 # quickstart.sh -- the README's first command: install the build
 # dependencies (Debian 12; through sudo when not root), build msiwatch, and
-# replay the bundled demo capture, printing what it found.
+# replay the bundled demo captures, printing the flows and counters of one
+# and the alerts that three lab recordings and their endpoint events give.
 set -eu
 cd "$(dirname "$0")/.."
 SUDO=
@@ -24,3 +25,8 @@ jq -r '"\(.network.transport) \(.source.ip):\(.source.port) -> \(.destination.ip
 echo "== counters (from demo-stats.json):"
 jq -c '.msiwatch.stats | {packets, bytes, tcp, udp, flows: .flows.total, drops: .drops.total, protocols: .ndpi.flows}' demo-stats.json
 rm -f demo-records.json demo-stats.json
+echo "== AN0445 alerts from three lab recordings (HTTP, WebDAV, SMB) and their endpoint events:"
+L=pcaps/lab
+./msiwatch -s :memory: -r $L/http-msi.pcap -r $L/webdav-msi.pcap -r $L/smb2-msi.pcap \
+    -e $L/http-msi.events.jsonl -e $L/webdav-msi.events.jsonl -e $L/smb2-msi.events.jsonl |
+    jq -r '"severity \(.event.severity)  \(.host.name)  \(.msiwatch.reasons | join(","))\n  \(.message)"'

@@ -373,7 +373,7 @@ static const char *dest_match(const struct ccase *k, const struct nev *e)
         else if (strcmp(d->scheme, "smb") == 0)
             kind_ok = smb || (http && e->a.webdav); /* the redirector may fall back to WebDAV */
         else if (strcmp(d->scheme, "webdav") == 0)
-            kind_ok = (http && (e->a.webdav || !d->ssl)) || (tls && d->ssl);
+            kind_ok = (http && e->a.webdav) || (tls && d->ssl); /* only the redirector speaks for a UNC path */
         else
             kind_ok = false; /* ftp: Windows Installer does not fetch it */
         if (!kind_ok)
@@ -539,6 +539,31 @@ static uint64_t fnv64(const char *s, uint64_t h)
     return h;
 }
 
+/* How well a joined record shows the run's fetch: matched by destination
+ * or by the run's own connection, the package's path in its URL or UNC
+ * path, the protocol the scheme says, a typed payload. */
+static int net_score(const struct ccase *k, const struct alert_net *n)
+{
+    int sc = 0;
+    if (strcmp(n->matched, "destination") == 0 || strcmp(n->matched, "sysmon3") == 0 ||
+        strcmp(n->matched, "dns") == 0)
+        sc += 8;
+    const struct msiexec_verdict *v = &k->proc.mx;
+    if (k->proc.has_mx && v->ndest > 0) {
+        const struct msiexec_dest *d = &v->dest[0];
+        const char *base = basename_of(d->path);
+        if (base[0] && icontains(n->url, base))
+            sc += 4;
+        bool smb = strcmp(n->dataset, "msiwatch.smb") == 0, http = strcmp(n->dataset, "msiwatch.http") == 0;
+        if ((strcmp(d->scheme, "smb") == 0 && smb) || (strcmp(d->scheme, "webdav") == 0 && http && n->webdav) ||
+            (strncmp(d->scheme, "http", 4) == 0 && http))
+            sc += 2;
+    }
+    if (n->file_type && strcmp(n->file_type, "other") != 0)
+        sc += 1;
+    return sc;
+}
+
 static void finalize(struct correlator *c, struct ccase *k)
 {
     struct rec_alert *a = &k->al;
@@ -566,10 +591,14 @@ static void finalize(struct correlator *c, struct ccase *k)
         add_reason(a, mine[i]);
     bool first_seen = false, verified_payload = false, joined = a->nnet > 0;
     const struct alert_net *best = NULL;
+    int best_score = -1;
     for (unsigned i = 0; i < a->nnet; i++) {
         const struct alert_net *n = &a->net[i];
-        if (!best || (strcmp(n->matched, "destination") == 0 && strcmp(best->matched, "destination") != 0))
+        int sc = net_score(k, n);
+        if (sc > best_score) { /* the record that best shows the fetch */
             best = n;
+            best_score = sc;
+        }
         bool fs = n->has_fqdn ? n->first_seen_fqdn : n->first_seen_ip;
         if (fs) {
             first_seen = true;
