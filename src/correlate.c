@@ -164,6 +164,11 @@ void cor_free(struct correlator *c)
     free(c);
 }
 
+void cor_set_allowlist(struct correlator *c, const struct allowlist *al)
+{
+    c->al = al;
+}
+
 const struct cor_stats *cor_stats(const struct correlator *c)
 {
     return &c->st;

@@ -46,6 +46,8 @@ struct correlator *cor_new(const struct cor_cfg *cfg, struct output *out, struct
                            struct rarity *rar, const struct allowlist *al);
 void cor_free(struct correlator *c);
 
+/* SIGHUP: a reloaded allowlist (NULL: none) for the chains written from now on. */
+void cor_set_allowlist(struct correlator *c, const struct allowlist *al);
 void cor_endpoint(struct correlator *c, const struct rec_endpoint *r);
 void cor_http(struct correlator *c, const struct rec_http *r);
 void cor_tls(struct correlator *c, const struct rec_tls *r);

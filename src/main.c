@@ -27,6 +27,20 @@
 
 static volatile sig_atomic_t stop_requested;
 
+static volatile sig_atomic_t hup_requested, usr1_requested;
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    hup_requested = 1;
+}
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    usr1_requested = 1;
+}
+
 static void on_stop(int sig)
 {
     (void)sig;
@@ -89,6 +103,41 @@ static void events_until(uint64_t ts_us)
         }
         g_next_ev_us = 0; /* recompute */
     }
+}
+
+/* What SIGHUP and SIGUSR1 ask for, done from the main loop. */
+static struct output *g_out;
+static const struct mw_opts *g_opts;
+static struct allowlist *g_allow;
+static struct worker *g_w;
+
+static void print_stats(struct worker *w, const char *observer);
+
+static void handle_signals(void)
+{
+    char err[512];
+    if (usr1_requested) {
+        usr1_requested = 0;
+        if (g_w)
+            print_stats(g_w, g_out->observer);
+    }
+    if (!hup_requested)
+        return;
+    hup_requested = 0;
+    if (output_reopen(g_out, err, sizeof err) != 0)
+        fprintf(stderr, "msiwatch: SIGHUP: %s (still writing to the old file)\n", err);
+    if (g_opts->allowlist) {
+        struct allowlist *n = allowlist_load(g_opts->allowlist, err, sizeof err);
+        if (n) {
+            cor_set_allowlist(g_cor, n);
+            allowlist_free(g_allow);
+            g_allow = n;
+        } else {
+            fprintf(stderr, "msiwatch: SIGHUP: %s (keeping the allowlist loaded before)\n", err);
+        }
+    }
+    if (g_opts->hostmap && identity_load_hostmap(g_id, g_opts->hostmap, err, sizeof err) != 0)
+        fprintf(stderr, "msiwatch: SIGHUP: %s (the pairs before the bad line were loaded)\n", err);
 }
 
 /* Move the correlator's clock, at most once a second of record time. */
@@ -224,6 +273,7 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
         if ((++n & 4095) == 0) {
             progress_show(pr, &c, w->st.packets, w->st.bytes, false);
             syslog_poll(0);
+            handle_signals();
         }
     }
     if (rc == 0)
@@ -299,6 +349,7 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
             }
         }
         advance(wall_us());
+        handle_signals();
         output_flush(w->out);
         /* Idle flows end on the wall clock when live: no packet may come to move packet time. */
         uint64_t now = wall_us();
@@ -337,6 +388,7 @@ static void run_syslog(const struct mw_opts *o, struct worker *w)
     while (!stop_requested) {
         syslog_poll(200);
         advance(wall_us());
+        handle_signals();
         output_flush(w->out);
         if (next_stats && mono_us() >= next_stats) {
             print_stats(w, w->out->observer);
@@ -389,6 +441,10 @@ int main(int argc, char **argv)
     sa.sa_handler = on_stop;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
 
     char host[256] = "msiwatch";
     if (o.observer == NULL && gethostname(host, sizeof host) == 0)
@@ -401,29 +457,30 @@ int main(int argc, char **argv)
     /* the detection services: host identity, the rarity table, the
      * allowlist, the correlator; a bad hostmap or allowlist is bad
      * configuration (exit 2), a state file that cannot be opened a failure */
-    struct allowlist *allow = NULL;
     g_id = identity_new(65536);
     int setup = g_id ? 0 : 1;
     if (setup == 0 && o.hostmap && identity_load_hostmap(g_id, o.hostmap, err, sizeof err) != 0)
         setup = 2;
-    if (setup == 0 && o.allowlist && !(allow = allowlist_load(o.allowlist, err, sizeof err)))
+    if (setup == 0 && o.allowlist && !(g_allow = allowlist_load(o.allowlist, err, sizeof err)))
         setup = 2;
     const char *state = o.state ? o.state : getenv("MSIWATCH_STATE");
     if (setup == 0 && !(g_rar = rarity_open(state && state[0] ? state : "msiwatch.db", &o.rcfg, err, sizeof err)))
         setup = 1;
     o.ccfg.alerts = !o.learn;
-    if (setup == 0 && !(g_cor = cor_new(&o.ccfg, &out, g_id, g_rar, allow))) {
+    if (setup == 0 && !(g_cor = cor_new(&o.ccfg, &out, g_id, g_rar, g_allow))) {
         snprintf(err, sizeof err, "out of memory for the correlator");
         setup = 1;
     }
     if (setup != 0) {
         fprintf(stderr, "msiwatch: %s\n", err);
         rarity_close(g_rar, NULL, 0);
-        allowlist_free(allow);
+        allowlist_free(g_allow);
         identity_free(g_id);
         output_close(&out, err, sizeof err);
         return setup;
     }
+    g_out = &out;
+    g_opts = &o;
     static struct recbus bus;
     bus.out = &out;
     bus.cor = g_cor;
@@ -433,6 +490,7 @@ int main(int argc, char **argv)
         output_close(&out, err, sizeof err);
         return 1;
     }
+    g_w = &w;
     int rc = 0;
     static struct ev_feed feed; /* holds a large scratch record */
     if (o.nevents || o.nsyslogs) {
@@ -510,7 +568,8 @@ int main(int argc, char **argv)
         rc = 1;
     }
     g_rar = NULL;
-    allowlist_free(allow);
+    allowlist_free(g_allow);
+    g_allow = NULL;
     identity_free(g_id);
     g_id = NULL;
     if (output_close(&out, err2, sizeof err2) != 0) {

@@ -83,6 +83,32 @@ void output_flush(struct output *o)
         note_failure(o, o->records_path);
 }
 
+/* Reopen one file output in place (logrotate moved it away). */
+static int reopen_one(struct output *o, FILE **f, const char *path, const char *what, char *err, size_t errlen)
+{
+    if (*f == NULL || *f == stdout || path == NULL || strcmp(path, "-") == 0)
+        return 0;
+    FILE *n = open_out(path, what, err, errlen);
+    if (n == NULL)
+        return -1; /* keep writing to the old file: nothing is lost */
+    if (fflush(*f) != 0 || ferror(*f))
+        note_failure(o, path);
+    fclose(*f);
+    *f = n;
+    return 0;
+}
+
+int output_reopen(struct output *o, char *err, size_t errlen)
+{
+    bool same = o->records == o->alerts;
+    int rc = reopen_one(o, &o->alerts, o->alerts_path, "alert output", err, errlen);
+    if (same)
+        o->records = o->alerts;
+    else if (reopen_one(o, &o->records, o->records_path, "records", err, errlen) != 0)
+        rc = -1;
+    return rc;
+}
+
 int output_close(struct output *o, char *err, size_t errlen)
 {
     FILE *a = o->alerts, *r = o->records;

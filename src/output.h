@@ -38,6 +38,9 @@ int output_open(struct output *o, const char *alerts_path, const char *records_p
 /* Push buffered lines out (live capture and listeners call it after each
  * wakeup, so that a reader tailing the files sees records within a second). */
 void output_flush(struct output *o);
+/* SIGHUP: reopen the output files by their paths (after logrotate moved
+ * them). On failure the old files stay in use; returns -1 with err set. */
+int output_reopen(struct output *o, char *err, size_t errlen);
 /* Flush and close; returns 0, or -1 with err set when any write failed. */
 int output_close(struct output *o, char *err, size_t errlen);
 

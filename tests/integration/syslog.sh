@@ -30,7 +30,7 @@ MS=""
 start() { # start ARGS...: msiwatch in the background, records to $TMP/rec.json
     : >"$TMP/err"
     rm -f "$TMP/rec.json"
-    "$MSIWATCH" "$@" --records "$TMP/rec.json" --stats 2>"$TMP/err" &
+    "$MSIWATCH" "$@" --records "$TMP/rec.json" -o "$TMP/alerts.json" --stats 2>"$TMP/err" &
     MS=$!
     for _ in $(seq 100); do
         [ "$(grep -c 'port' "$TMP/err")" -ge "$NLISTEN" ] && return 0
@@ -156,6 +156,24 @@ EOF
 else
     skip "TLS syslog" "openssl or python3 is not installed"
 fi
+
+# ---- signals: SIGHUP reopens the outputs (logrotate), SIGUSR1 writes stats ----
+NLISTEN=1
+start --syslog tcp://127.0.0.1:0
+T=$(port tcp)
+ev 5001 | logger -n 127.0.0.1 -P "$T" --tcp --rfc5424 -t nxlog
+wait_records 1
+mv "$TMP/rec.json" "$TMP/rec.json.1"
+kill -HUP "$MS"
+for _ in $(seq 50); do [ -f "$TMP/rec.json" ] && break; sleep 0.05; done
+ev 5002 | logger -n 127.0.0.1 -P "$T" --tcp --rfc5424 -t nxlog
+wait_records 1
+kill -USR1 "$MS"
+for _ in $(seq 50); do grep -q '"msiwatch.stats"' "$TMP/err" && break; sleep 0.05; done
+check "SIGUSR1 writes a stats record while running" grep -q '"msiwatch.stats"' "$TMP/err"
+stop
+expect_eq "SIGHUP: the event before it stays in the moved file, the one after goes to a new file" \
+    "$(jq -r .process.pid "$TMP/rec.json.1" | tr '\n' ' ')/$(jq -r .process.pid "$TMP/rec.json" | tr '\n' ' ')" "5001 /5002 "
 
 # ---- hostile senders ---------------------------------------------------------
 if [ -n "$PY" ]; then
