@@ -2,7 +2,9 @@
  * stderr line and exit status of DESIGN.md section 3. Below this file
  * nothing prints; errors come back as sentences (STYLE.md 3.2). */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +105,42 @@ static void events_until(uint64_t ts_us)
         }
         g_next_ev_us = 0; /* recompute */
     }
+}
+
+/* --user: leave root once the capture handles, listening sockets, outputs
+ * and the state file are open (DESIGN.md section 10). The state file and
+ * its WAL files are given to the user first, since SQLite writes them. */
+static const char *g_state_path;
+
+static int drop_privileges(const char *user, char *err, size_t errlen)
+{
+    if (!user)
+        return 0;
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        snprintf(err, errlen, "--user %s: no such user", user);
+        return -1;
+    }
+    if (g_state_path && strcmp(g_state_path, ":memory:") != 0) {
+        static const char *const sfx[] = { "", "-wal", "-shm" };
+        for (int i = 0; i < 3; i++) {
+            char p[4200];
+            snprintf(p, sizeof p, "%s%s", g_state_path, sfx[i]);
+            if (chown(p, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT) {
+                snprintf(err, errlen, "--user %.64s: cannot give %.300s to it: %s", user, p, strerror(errno));
+                return -1;
+            }
+        }
+    }
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        snprintf(err, errlen, "--user %s: cannot switch to it: %s", user, strerror(errno));
+        return -1;
+    }
+    if (pw->pw_uid != 0 && setuid(0) == 0) {
+        snprintf(err, errlen, "--user %s: root could be regained; stopping", user);
+        return -1;
+    }
+    return 0;
 }
 
 /* What SIGHUP and SIGUSR1 ask for, done from the main loop. */
@@ -326,6 +364,12 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
         pfd[i].fd = pcap_get_selectable_fd(caps[i].p);
         pfd[i].events = POLLIN;
     }
+    if (drop_privileges(o->user, err, errlen) != 0) {
+        for (size_t k = 0; k < n; k++)
+            capture_close(&caps[k]);
+        free(pfd);
+        return 1;
+    }
     uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
     int rc = 0;
     while (!stop_requested) {
@@ -464,6 +508,7 @@ int main(int argc, char **argv)
     if (setup == 0 && o.allowlist && !(g_allow = allowlist_load(o.allowlist, err, sizeof err)))
         setup = 2;
     const char *state = o.state ? o.state : getenv("MSIWATCH_STATE");
+    g_state_path = state && state[0] ? state : "msiwatch.db";
     if (setup == 0 && !(g_rar = rarity_open(state && state[0] ? state : "msiwatch.db", &o.rcfg, err, sizeof err)))
         setup = 1;
     o.ccfg.alerts = !o.learn;
@@ -532,6 +577,8 @@ int main(int argc, char **argv)
         }
     }
     g_next_ev_us = 0;
+    if (rc == 0 && !o.nifaces && drop_privileges(o.user, err, sizeof err) != 0)
+        rc = 1; /* replay and listeners: everything is open now (live drops after opening its interfaces) */
     if (rc == 0 && (o.nifaces || !o.nreads))
         events_until(UINT64_MAX); /* live, or no packets: the files first */
     if (rc == 0 && o.nifaces) {

@@ -17,6 +17,7 @@ enum {
     O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
     O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ, O_LEARN, O_WIN_BEFORE,
     O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS,
+    O_USER,
 };
 
 static const struct option longopts[] = {
@@ -62,6 +63,7 @@ static const struct option longopts[] = {
     { "reasm-depth", required_argument, NULL, O_REASM_DEPTH },
     { "ndpi-packets", required_argument, NULL, O_NDPI_PACKETS },
     { "observer-name", required_argument, NULL, O_OBSERVER },
+    { "user", required_argument, NULL, O_USER },
     { "flow-digests", no_argument, NULL, O_FLOW_DIGESTS },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -96,6 +98,7 @@ static const char usage_text[] =
     "      --stats-interval SEC live capture: also every SEC seconds (default 60 with --stats)\n"
     "      --observer-name NAME observer.name in every record (default: this host's name)\n"
     "      --flow-digests       add a SHA-256 of each reassembled TCP direction to flow records\n"
+    "      --user NAME          once capture handles, sockets and files are open, run as NAME (needs root)\n"
     "Bounds and timeouts:\n"
     "      --max-flows N        flows tracked at once; the oldest idle one is evicted (default 500000)\n"
     "      --tcp-timeout SEC    idle TCP flow timeout (default 600)\n"
@@ -297,6 +300,7 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
             break;
         case 's': o->state = optarg; break;
         case O_LEARN: o->learn = true; break;
+        case O_USER: o->user = optarg; break;
         case O_ALLOWLIST: o->allowlist = optarg; break;
         case O_HOSTMAP: o->hostmap = optarg; break;
         case O_WIN_BEFORE:

@@ -25,6 +25,7 @@ struct mw_opts {
     size_t nsyslogs;
     struct syslog_cfg scfg;
     const char *state;       /* -s: the rarity table (SQLite); ":memory:" keeps none */
+    const char *user;        /* --user: drop root to this user once everything is open */
     bool learn;              /* --learn: seed the rarity table, no alerts */
     const char *allowlist;
     const char *hostmap;

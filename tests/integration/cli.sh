@@ -146,4 +146,27 @@ fi
 "$MSIWATCH" -r "$W" 2>"$TMP/notty" >/dev/null
 expect_eq "no progress line when standard error is not a terminal" "$(cat "$TMP/notty")" ""
 
+# --user: root is left once everything is open; the state file goes to the user
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+    "$MSIWATCH" --user nobody --syslog tcp://127.0.0.1:0 -s "$TMP/u.db" 2>"$TMP/u.err" &
+    upid=$!
+    for _ in $(seq 50); do grep -q port "$TMP/u.err" && break; sleep 0.05; done
+    expect_eq "--user nobody: the process runs as nobody" \
+        "$(awk '/^Uid:/ { print $2 } /^Gid:/ { print $2 }' /proc/$upid/status | tr '\n' ' ')" \
+        "$(id -u nobody) $(id -g nobody) "
+    expect_eq "--user nobody: the state file and its WAL belong to it" \
+        "$(stat -c %U "$TMP/u.db" "$TMP/u.db-wal" | sort -u)" "nobody"
+    kill "$upid"; wait "$upid"
+    expect_eq "--user nobody: stops cleanly on SIGTERM" "$?" 0
+    chmod 755 "$TMP"
+    run --user nobody -s :memory: -r "$W" --records "$TMP/u-rec.json"
+    expect_eq "--user nobody: a replay still writes its records (opened before the switch)" \
+        "$rc:$(grep -c '"msiwatch.flow"' "$TMP/u-rec.json")" "0:34"
+    run --user no-such-user-here -r "$W"
+    expect_eq "--user with an unknown user: exit 1, one line" "$rc:$err" \
+        "1:msiwatch: --user no-such-user-here: no such user"
+else
+    skip "--user" "needs root and a user nobody"
+fi
+
 done_testing
