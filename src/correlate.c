@@ -94,6 +94,7 @@ struct correlator {
     struct identity *id;
     struct rarity *rar;
     const struct allowlist *al;
+    struct geo *geo;
     struct ccase **cases;
     uint32_t ncases;
     uint64_t next_seq;
@@ -162,6 +163,11 @@ void cor_free(struct correlator *c)
     free(c->procs);
     free(c->clocks);
     free(c);
+}
+
+void cor_set_geo(struct correlator *c, struct geo *g)
+{
+    c->geo = g;
 }
 
 void cor_set_allowlist(struct correlator *c, const struct allowlist *al)
@@ -667,6 +673,7 @@ static void finalize(struct correlator *c, struct ccase *k)
         a->first_seen_at_us = best->fqdn_first_seen_us;
         a->rarity_hosts = best->hosts_before;
     }
+    a->has_geo = c->geo && a->has_dest_ip && geo_lookup(c->geo, &a->dest_ip, &a->geo);
     if (c->rar) {
         a->baseline_days = rarity_baseline_days(c->rar, k->t0);
         a->baseline_complete = rarity_baseline_complete(c->rar, k->t0);

@@ -46,6 +46,8 @@ struct correlator *cor_new(const struct cor_cfg *cfg, struct output *out, struct
                            struct rarity *rar, const struct allowlist *al);
 void cor_free(struct correlator *c);
 
+/* -G: GeoIP/ASN databases for the alerts' destination (NULL: none). */
+void cor_set_geo(struct correlator *c, struct geo *g);
 /* SIGHUP: a reloaded allowlist (NULL: none) for the chains written from now on. */
 void cor_set_allowlist(struct correlator *c, const struct allowlist *al);
 void cor_endpoint(struct correlator *c, const struct rec_endpoint *r);

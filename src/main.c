@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "events.h"
 #include "options.h"
+#include "geo.h"
 #include "identity.h"
 #include "output.h"
 #include "rarity.h"
@@ -512,13 +513,23 @@ int main(int argc, char **argv)
     if (setup == 0 && !(g_rar = rarity_open(state && state[0] ? state : "msiwatch.db", &o.rcfg, err, sizeof err)))
         setup = 1;
     o.ccfg.alerts = !o.learn;
+    static struct geo *geo;
+    if (setup == 0 && o.ngeoip) {
+        geo = geo_new();
+        for (size_t i = 0; setup == 0 && i < o.ngeoip; i++)
+            if (!geo || geo_open(geo, o.geoip[i], err, sizeof err) != 0)
+                setup = 2; /* a database that cannot be used is bad configuration */
+    }
     if (setup == 0 && !(g_cor = cor_new(&o.ccfg, &out, g_id, g_rar, g_allow))) {
         snprintf(err, sizeof err, "out of memory for the correlator");
         setup = 1;
     }
+    if (setup == 0)
+        cor_set_geo(g_cor, geo);
     if (setup != 0) {
         fprintf(stderr, "msiwatch: %s\n", err);
         rarity_close(g_rar, NULL, 0);
+        geo_free(geo);
         allowlist_free(g_allow);
         identity_free(g_id);
         output_close(&out, err, sizeof err);
@@ -617,6 +628,7 @@ int main(int argc, char **argv)
     g_rar = NULL;
     allowlist_free(g_allow);
     g_allow = NULL;
+    geo_free(geo);
     identity_free(g_id);
     g_id = NULL;
     if (output_close(&out, err2, sizeof err2) != 0) {

@@ -125,7 +125,9 @@ static const char usage_text[] =
     "      --max-held N         network records held for late events (default 65536)\n"
     "      --history-days N     a destination unseen this long is first-seen again (default 30)\n"
     "      --baseline-days N    history needed before first-seen verdicts are complete (default 7)\n"
-    "Not implemented yet (refused): -G/--geoip, -c/--config.\n"
+    "  -G, --geoip FILE         a MaxMind database (City, Country or ASN) for the alerts' destination;\n"
+    "                           repeatable, the first to answer a field wins\n"
+    "Not implemented yet (refused): -c/--config.\n"
     "  -h, --help               this text\n"
     "  -V, --version            version\n"
     "Exit status: 0 success, 1 runtime failure, 2 bad usage.\n";
@@ -335,7 +337,14 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
             if (parse_u64(name, optarg, 0, 3650, &v, err, errlen)) return OPTS_USAGE;
             o->rcfg.baseline_us = v * 86400ull * 1000000ull;
             break;
-        case 'G': case 'c':
+        case 'G':
+            if (o->ngeoip >= sizeof o->geoip / sizeof o->geoip[0]) {
+                snprintf(err, errlen, "too many -G databases (at most 8)");
+                return OPTS_USAGE;
+            }
+            o->geoip[o->ngeoip++] = optarg;
+            break;
+        case 'c':
             snprintf(err, errlen, "--%s is not implemented yet in msiwatch %s", name, PACKAGE_VERSION);
             return OPTS_USAGE;
         case 'h':

@@ -26,6 +26,8 @@ struct mw_opts {
     struct syslog_cfg scfg;
     const char *state;       /* -s: the rarity table (SQLite); ":memory:" keeps none */
     const char *user;        /* --user: drop root to this user once everything is open */
+    const char *geoip[8];    /* -G */
+    size_t ngeoip;
     bool learn;              /* --learn: seed the rarity table, no alerts */
     const char *allowlist;
     const char *hostmap;

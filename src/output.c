@@ -601,6 +601,20 @@ void output_alert(struct output *o, const struct rec_alert *a)
     set_str(d, "domain", a->dest_domain);
     if (a->has_dest_ip)
         json_object_set_new(d, "ip", jaddr(&a->dest_ip));
+    if (a->has_geo) {
+        json_t *g = sub(d, "geo");
+        if (a->geo.has_country) {
+            set_str(g, "country_iso_code", a->geo.country_iso);
+            set_str(g, "country_name", a->geo.country_name);
+        }
+        if (a->geo.has_city)
+            set_str(g, "city_name", a->geo.city);
+        if (a->geo.has_asn) {
+            json_t *as = sub(d, "as");
+            json_object_set_new(as, "number", json_integer(a->geo.asn));
+            set_str(sub(as, "organization"), "name", a->geo.as_org);
+        }
+    }
     json_t *m = sub(j, "msiwatch");
     json_t *reasons = json_array();
     for (unsigned i = 0; i < a->nreasons; i++)

@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "decode.h"
+#include "geo.h"
 #include "msiexec.h"
 
 /* A flow that ended (event.dataset msiwatch.flow). */
@@ -242,6 +243,8 @@ struct rec_alert {
     unsigned baseline_days;
     bool baseline_complete;
     char allowlisted[600];         /* the entry that matched, "" if none */
+    bool has_geo;                  /* -G: the destination address looked up */
+    struct geo_info geo;
     bool has_clock_offset;
     int64_t clock_offset_us;       /* network time minus endpoint time, estimated for this host */
     char message[1024];

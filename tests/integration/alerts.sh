@@ -70,6 +70,12 @@ expect_eq "http: process, host address, rarity, rule and technique" \
     "$(jq -c '[.process.entity_id, .process.pid, .host.ip, .msiwatch.rarity.first_seen.ip, .msiwatch.rarity.baseline_complete, .rule.id, .threat.technique.id[0], .event.risk_score]' "$TMP/a1")" \
     '["4A1B2C3D-0000-1111-2222-000000000011",5011,"10.77.0.10",true,false,"AN0445","T1218.007",95]'
 
+# 1b. enrichment: the destination's country, city and AS from two databases
+alerts -r "$L/http-msi.pcap" -e "$TMP/http.jsonl" -G "$TESTS_DIR/data/mmdb/test-city.mmdb" \
+    -G "$TESTS_DIR/data/mmdb/test-asn.mmdb" >"$TMP/a1g"
+expect_eq "-G city and ASN databases: destination.geo and destination.as" "$(jq -c .destination "$TMP/a1g")" \
+    '{"ip":"10.77.0.20","geo":{"country_iso_code":"NL","country_name":"Netherlands","city_name":"Amsterdam"},"as":{"number":64500,"organization":{"name":"Lab Transit B.V."}}}'
+
 # 2. the same replay twice gives the same bytes
 alerts -r "$L/http-msi.pcap" -e "$TMP/http.jsonl" >"$TMP/a1b"
 check "a replay gives byte-identical alerts on every run" cmp -s "$TMP/a1" "$TMP/a1b"

@@ -61,7 +61,13 @@ expect_eq "--hostmap with a bad line: exit 2 naming the line" "$rc:$err" \
 run -r "$W" -s "$TMP/no-such-dir/state.db"
 expect_eq "-s in a missing directory: exit 1, one line" "$rc:$(lines "$err")" "1:1"
 
-for o in "-G x.mmdb" "--geoip x.mmdb" "-c x.conf" "--config x.conf"; do
+run -e /dev/null -G "$TMP/no-such.mmdb"
+expect_eq "-G with a missing database: exit 2, one line naming it" "$rc:$err" \
+    "2:msiwatch: $TMP/no-such.mmdb: cannot open: No such file or directory"
+run -e /dev/null -G "$TESTS_DIR/data/mmdb/README.md"
+expect_eq "-G with a file that is not a database: exit 2" "$rc" 2
+
+for o in "-c x.conf" "--config x.conf"; do
     # shellcheck disable=SC2086
     run -r "$W" $o
     if [ "$rc" = 2 ] && [ "$(lines "$err")" = 1 ] && printf '%s' "$err" | grep -q "is not implemented yet"; then
