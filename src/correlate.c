@@ -72,6 +72,7 @@ struct ccase {
     unsigned ns22;
     uint64_t close_at, expire_at;
     bool emitted, changed, dead;
+    bool clock_sampled;           /* this run gave its host's clock a sample */
     uint64_t netonly_nev;         /* K_NETONLY: the held record's seq */
     struct rec_alert al;
 };
@@ -430,8 +431,12 @@ static void attach_net(struct correlator *c, struct ccase *k, struct nev *e, con
         c->st.joins_inferred_host++;
     if (!e->claimed_by)
         e->claimed_by = k->seq;
-    if (k->kind != K_NETONLY && (strcmp(how, "destination") == 0 || strcmp(how, "sysmon3") == 0) && a->nnet == 1)
+    /* one sample per run: its first join by destination or by its own connection */
+    if (k->kind != K_NETONLY && !k->clock_sampled &&
+        (strcmp(how, "destination") == 0 || strcmp(how, "sysmon3") == 0)) {
         clock_sample(c, k->host, (int64_t)e->a.ts_us - (int64_t)k->t0);
+        k->clock_sampled = true;
+    }
     if (k->emitted)
         k->changed = true;
 }

