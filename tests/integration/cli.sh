@@ -164,8 +164,11 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
         "$(stat -c %U "$TMP/u.db" "$TMP/u.db-wal" | sort -u)" "nobody"
     kill "$upid"; wait "$upid"
     expect_eq "--user nobody: stops cleanly on SIGTERM" "$?" 0
+    # -r files are opened after the switch: the capture must be readable by
+    # nobody (the source tree may sit in a private directory)
     chmod 755 "$TMP"
-    run --user nobody -s :memory: -r "$W" --records "$TMP/u-rec.json"
+    cp "$W" "$TMP/w.pcap" && chmod 644 "$TMP/w.pcap"
+    run --user nobody -s :memory: -r "$TMP/w.pcap" --records "$TMP/u-rec.json"
     expect_eq "--user nobody: a replay still writes its records (opened before the switch)" \
         "$rc:$(grep -c '"msiwatch.flow"' "$TMP/u-rec.json")" "0:34"
     run --user no-such-user-here -r "$W"
