@@ -47,6 +47,10 @@ struct http_fs {
     enum payload_type type;
     struct mw_inflate dec;      /* Content-Encoding gzip/deflate: decoding for the type */
     bool decoding;
+    bool ole_pending;           /* a large OLE file: its root entry is still to come */
+    uint64_t ole_off;           /* where, from the start of the body */
+    unsigned ole_have;
+    uint8_t ole_entry[128];
     bool body_gap, tunnel;
 };
 
@@ -220,6 +224,7 @@ static void body_start(struct http_fs *h)
     h->type = PT_UNKNOWN;
     h->nsniff = 0;
     h->body_gap = false;
+    h->ole_pending = false;
     mw_inflate_end(&h->dec);
     h->decoding = h->cur && mw_inflate_begin(&h->dec, h->cur->r.content_encoding);
     if (h->sha == NULL)
@@ -228,12 +233,31 @@ static void body_start(struct http_fs *h)
         EVP_DigestInit_ex(h->sha, EVP_sha256(), NULL);
 }
 
+/* A large OLE file (MSIs of any size): collect its root directory entry
+ * as the body goes by, from body offset start on. */
+static void ole_collect(struct http_fs *h, uint64_t start, const uint8_t *p, size_t n)
+{
+    uint64_t lo = start > h->ole_off ? start : h->ole_off;
+    uint64_t hi = start + n < h->ole_off + sizeof h->ole_entry ? start + n : h->ole_off + sizeof h->ole_entry;
+    if (lo >= hi)
+        return;
+    memcpy(h->ole_entry + (lo - h->ole_off), p + (lo - start), (size_t)(hi - lo));
+    h->ole_have += (unsigned)(hi - lo);
+    if (h->ole_have >= sizeof h->ole_entry) {
+        h->type = payload_ole_root_type(h->ole_entry);
+        h->ole_pending = false;
+    }
+}
+
 static void body_bytes(void *user, const uint8_t *p, size_t n)
 {
     struct http_fs *h = user;
     if (h->cur == NULL)
         return;
+    uint64_t start = h->cur->r.size;
     h->cur->r.size += n;
+    if (h->ole_pending && !h->body_gap)
+        ole_collect(h, start, p, n);
     if (h->sha && !h->body_gap)
         EVP_DigestUpdate(h->sha, p, n);
     if (h->type == PT_UNKNOWN) {
@@ -256,6 +280,13 @@ static void body_bytes(void *user, const uint8_t *p, size_t n)
         h->type = payload_sniff(h->sniff, h->nsniff, final);
         if (h->type == PT_UNKNOWN && final)
             h->type = PT_OTHER;
+        uint64_t off;
+        if (h->type == PT_OTHER && !h->decoding && payload_ole_root_offset(h->sniff, h->nsniff, &off)) {
+            h->ole_pending = true; /* the type waits for the root entry */
+            h->ole_off = off;
+            h->ole_have = 0;
+            ole_collect(h, start, p, n);
+        }
         if (h->type != PT_UNKNOWN) {
             free(h->sniff);
             h->sniff = NULL;

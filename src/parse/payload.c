@@ -55,6 +55,8 @@ static enum payload_type need_more(bool final)
     return final ? PT_OTHER : PT_UNKNOWN;
 }
 
+static bool magic(const uint8_t *buf, size_t len, const void *m, size_t k, bool *whole);
+
 static enum payload_type sniff_ole(const uint8_t *buf, size_t len, bool final)
 {
     struct mw_cur c = mw_cur_make(buf, len);
@@ -78,6 +80,12 @@ static enum payload_type sniff_ole(const uint8_t *buf, size_t len, bool final)
     struct mw_cur all = mw_cur_make(buf, len);
     if (!mw_skip(&all, (size_t)off) || !mw_sub(&all, OLE_DIRENT, &e))
         return need_more(final);
+    return payload_ole_root_type(e.p);
+}
+
+enum payload_type payload_ole_root_type(const uint8_t entry[128])
+{
+    struct mw_cur e = mw_cur_make(entry, OLE_DIRENT);
     mw_skip(&e, OLE_TYPE_OFF);
     uint8_t type = mw_u8(&e);
     mw_skip(&e, OLE_CLSID_OFF - OLE_TYPE_OFF - 1);
@@ -88,6 +96,26 @@ static enum payload_type sniff_ole(const uint8_t *buf, size_t len, bool final)
         if (memcmp(clsid, ole_kinds[i].clsid, 16) == 0)
             return ole_kinds[i].type;
     return PT_OTHER; /* Word, Excel, PowerPoint, Outlook .msg, ... */
+}
+
+bool payload_ole_root_offset(const uint8_t *buf, size_t len, uint64_t *off)
+{
+    bool whole;
+    if (len < 0x34 || !magic(buf, len, OLE_MAGIC, sizeof OLE_MAGIC, &whole) || !whole)
+        return false;
+    struct mw_cur c = mw_cur_make(buf, len);
+    mw_skip(&c, OLE_SHIFT_OFF);
+    uint16_t shift = mw_le16(&c);
+    struct mw_cur d = mw_cur_make(buf, len);
+    mw_skip(&d, OLE_DIR_OFF);
+    uint32_t secid = mw_le32(&d);
+    if (c.bad || d.bad || (shift != 9 && shift != 12) || secid > OLE_MAXREGSECT)
+        return false;
+    uint64_t o = ((uint64_t)secid + 1) << shift;
+    if (o + OLE_DIRENT <= PAYLOAD_SNIFF_MAX)
+        return false; /* inside the window: payload_sniff has answered */
+    *off = o;
+    return true;
 }
 
 static enum payload_type sniff_pe(const uint8_t *buf, size_t len, bool final)

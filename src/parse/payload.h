@@ -35,4 +35,14 @@ const char *payload_type_name(enum payload_type t);
  * the answer goes from PT_UNKNOWN to one type and never changes again. */
 enum payload_type payload_sniff(const uint8_t *buf, size_t len, bool complete);
 
+/* OLE files whose first directory sector lies beyond the window (large
+ * MSIs): payload_sniff says PT_OTHER for them, but the caller, which sees
+ * the whole body go by, can still read the root entry. This gives its
+ * offset from the start of the body when buf (the first bytes) is such a
+ * file; false otherwise. */
+bool payload_ole_root_offset(const uint8_t *buf, size_t len, uint64_t *off);
+/* The type a root directory entry (128 bytes) gives: msi, msp, mst, or
+ * PT_OTHER (another OLE document, or not a root storage). */
+enum payload_type payload_ole_root_type(const uint8_t entry[128]);
+
 #endif

@@ -604,6 +604,41 @@ int main(void)
     mw_inflate_end(&d);
     TEST_END();
 
+    TEST_BEGIN("a large OLE file: the root entry's offset past the window, and its type from the entry");
+    static uint8_t hdr[PAYLOAD_SNIFF_MAX];
+    memset(hdr, 0, sizeof hdr);
+    memcpy(hdr, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+    hdr[0x1E] = 9;
+    uint32_t secid = 299; /* (299 + 1) * 512 = 153600 */
+    memcpy(hdr + 0x30, &secid, 4);
+    uint64_t off = 0;
+    CHECK(payload_ole_root_offset(hdr, sizeof hdr, &off));
+    CHECK_U64(off, 153600);
+    CHECK_EQ(payload_sniff(hdr, sizeof hdr, false), PT_OTHER); /* the window alone cannot tell */
+    secid = 3; /* inside the window: payload_sniff decides, no deferral */
+    memcpy(hdr + 0x30, &secid, 4);
+    CHECK(!payload_ole_root_offset(hdr, sizeof hdr, &off));
+    secid = 0xFFFFFFFEu; /* ENDOFCHAIN: no directory */
+    memcpy(hdr + 0x30, &secid, 4);
+    CHECK(!payload_ole_root_offset(hdr, sizeof hdr, &off));
+    CHECK(!payload_ole_root_offset((const uint8_t *)"MZ\x90\0", 4, &off));
+    uint8_t entry[128];
+    memset(entry, 0, sizeof entry);
+    entry[0x42] = 5;
+    static const uint8_t msi[16] = { 0x84, 0x10, 0x0C, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46 };
+    memcpy(entry + 0x50, msi, 16);
+    CHECK_EQ(payload_ole_root_type(entry), PT_MSI);
+    entry[0x50] = 0x86;
+    CHECK_EQ(payload_ole_root_type(entry), PT_MSP);
+    entry[0x50] = 0x82;
+    CHECK_EQ(payload_ole_root_type(entry), PT_MST);
+    entry[0x50] = 0x20; /* Word */
+    CHECK_EQ(payload_ole_root_type(entry), PT_OTHER);
+    entry[0x50] = 0x84;
+    entry[0x42] = 1; /* a storage that is not the root */
+    CHECK_EQ(payload_ole_root_type(entry), PT_OTHER);
+    TEST_END();
+
     TEST_BEGIN("payload_type_name");
     CHECK_STR(payload_type_name(PT_MSI), "msi");
     CHECK_STR(payload_type_name(PT_MSP), "msp");
