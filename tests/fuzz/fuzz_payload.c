@@ -26,6 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t cut = size ? (size_t)b[size - 1] * 7 % (size + 1) : 0;
     enum payload_type tp = payload_sniff(b, cut, false);
     assert(tp == PT_UNKNOWN || tp == t);
+    /* the large-OLE path: an offset past the window, a type from any 128 bytes */
+    uint64_t off = 0;
+    if (payload_ole_root_offset(b, size, &off))
+        assert(off + 128 > PAYLOAD_SNIFF_MAX && tc == PT_OTHER);
+    if (size >= 128) {
+        enum payload_type te = payload_ole_root_type(b);
+        assert(te == PT_MSI || te == PT_MSP || te == PT_MST || te == PT_OTHER);
+    }
     free(b);
 
     /* The same bytes at the start of a body larger than the window. */
