@@ -32,8 +32,8 @@ enum case_kind { K_PROC, K_INST, K_NETONLY };
 struct nev {
     bool used;
     struct alert_net a;
-    char client[256];             /* the host identity said the source was, "" if unknown */
-    char share[256];              /* SMB: the share of the tree */
+    char client[128];             /* the host identity said the source was, "" if unknown */
+    char share[96];               /* SMB: the share of the tree (at most 80 characters) */
     uint64_t seq;                 /* insertion number */
     uint64_t claimed_by;          /* case sequence that joined it first, 0 none */
 };
@@ -118,7 +118,7 @@ void cor_cfg_defaults(struct cor_cfg *c)
     c->skew_us = 120 * SEC;
     c->lateness_us = 1200 * SEC;
     c->max_cases = 1000;
-    c->max_held = 65536;
+    c->max_held = 32768;
     c->max_events = 8192;
     c->max_procs = 65536;
     c->alerts = true;
@@ -992,6 +992,23 @@ static void offer(struct correlator *c, struct nev *e)
 
 void cor_http(struct correlator *c, const struct rec_http *r)
 {
+    /* msiexec fetches over HTTP with "Windows Installer" (a renamed copy
+     * too: the User-Agent comes from msi.dll), the WebDAV redirector with
+     * its own; only those, and typed payloads, can join a run. Every
+     * other request still counts in the rarity table. */
+    bool wi = strncmp(r->user_agent, "Windows Installer", 17) == 0;
+    bool typed = r->file_type && strcmp(r->file_type, "other") != 0;
+    if (!wi && !r->webdav && !typed) {
+        if (c->rar) {
+            struct nev tmp;
+            memset(&tmp, 0, sizeof tmp);
+            tmp.a.ts_us = r->n.ts_us;
+            tmp.a.src = r->n.src;
+            tmp.a.dst = r->n.dst;
+            see_dest(c, &tmp, r->host[0] ? r->host : NULL);
+        }
+        return;
+    }
     struct nev *e = hold(c, &r->n, "msiwatch.http");
     cp(e->a.host, sizeof e->a.host, r->host);
     cp(e->a.url, sizeof e->a.url, r->webdav && r->unc[0] ? r->unc : r->url);

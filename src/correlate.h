@@ -26,7 +26,7 @@ struct cor_cfg {
     uint64_t skew_us;       /* endpoint clock error tolerated on both sides (default 120 s) */
     uint64_t lateness_us;   /* evidence accepted this long after the window closed, as an update (default 1200 s) */
     uint32_t max_cases;     /* chains pending at once (default 1000) */
-    uint32_t max_held;      /* network records held for events that come late (default 65536) */
+    uint32_t max_held;      /* network records held for events that come late (default 32768) */
     uint32_t max_events;    /* msiexec image loads, connects and DNS queries held for their run (default 8192) */
     uint32_t max_procs;     /* process tree entries (default 65536) */
     bool alerts;            /* false with --learn: rarity and identity only */

@@ -122,7 +122,7 @@ static const char usage_text[] =
     "      --clock-skew SEC     endpoint clock error tolerated both ways (default 120)\n"
     "      --lateness SEC       evidence accepted after a window closed, as an alert update (default 1200)\n"
     "      --max-pending N      msiexec chains pending at once (default 1000)\n"
-    "      --max-held N         network records held for late events (default 65536)\n"
+    "      --max-held N         network records held for late events (default 32768)\n"
     "      --history-days N     a destination unseen this long is first-seen again (default 30)\n"
     "      --baseline-days N    history needed before first-seen verdicts are complete (default 7)\n"
     "  -G, --geoip FILE         a MaxMind database (City, Country or ASN) for the alerts' destination;\n"

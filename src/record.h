@@ -188,8 +188,8 @@ struct alert_net {
     struct mw_addr src, dst;
     uint16_t sport, dport;
     char host[256];                /* HTTP Host, SNI, or the SMB server */
-    char url[1024];                /* url.original, or the SMB file.path / tree */
-    char user_agent[128];
+    char url[512];                 /* url.original, or the SMB file.path / tree (cut at a character) */
+    char user_agent[96];
     const char *file_type;         /* NULL: none */
     bool has_hash;
     uint8_t sha256[32];
