@@ -502,7 +502,7 @@ int main(int argc, char **argv)
     /* the detection services: host identity, the rarity table, the
      * allowlist, the correlator; a bad hostmap or allowlist is bad
      * configuration (exit 2), a state file that cannot be opened a failure */
-    g_id = identity_new(65536);
+    g_id = identity_new(16384); /* addresses with a known host; about 1 KB each when used */
     int setup = g_id ? 0 : 1;
     if (setup == 0 && o.hostmap && identity_load_hostmap(g_id, o.hostmap, err, sizeof err) != 0)
         setup = 2;
