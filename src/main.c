@@ -79,8 +79,11 @@ static struct ev_reader *g_rd[MW_MAX_SOURCES];
 static size_t g_nrd;
 static struct recbus *g_bus;
 static uint64_t g_next_ev_us = UINT64_MAX; /* the earliest pending event */
+static bool g_events_clock;                /* no packets: events move the correlator's clock */
 static int g_ev_rc;                        /* a read error stops the run */
 static char g_ev_err[512];
+
+static void advance(uint64_t now_us);
 
 static void events_until(uint64_t ts_us)
 {
@@ -97,6 +100,8 @@ static void events_until(uint64_t ts_us)
             return;
         }
         bus_endpoint(g_bus, ev_reader_peek(g_rd[best]));
+        if (g_events_clock)
+            advance(bt);
         int r = ev_reader_next(g_rd[best], g_ev_err, sizeof g_ev_err);
         if (r != 1) {
             if (r < 0)
@@ -588,6 +593,7 @@ int main(int argc, char **argv)
         }
     }
     g_next_ev_us = 0;
+    g_events_clock = !o.nreads && !o.nifaces; /* an events-only replay */
     if (rc == 0 && !o.nifaces && drop_privileges(o.user, err, sizeof err) != 0)
         rc = 1; /* replay and listeners: everything is open now (live drops after opening its interfaces) */
     if (rc == 0 && (o.nifaces || !o.nreads))

@@ -205,4 +205,29 @@ alerts -r "$L/http-msi.pcap" -e "$TMP/cu.jsonl" >"$TMP/a13"
 expect_eq "certutil's command line is not an msiexec chain (the capture's Windows Installer fetch stays network-only)" \
     "$(jq -c '[.msiwatch.alert.kind, .event.severity]' "$TMP/a13" | tr '\n' ' ')" '["network-only",2] '
 
+# 14. bounds: an events-only day of runs passes through --max-pending 100
+#     (the events move the clock and close the windows), and 150 runs open
+#     at once overflow it, counted
+python3 - "$TMP/day.jsonl" "$TMP/burst.jsonl" <<'EOF2'
+import datetime, json, sys
+def ev(i, t):
+    u = datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    return json.dumps({"Hostname": "WS%d" % (i % 7), "SourceName": "Microsoft-Windows-Sysmon", "EventID": 1,
+                       "UtcTime": u, "ProcessGuid": "{4a1b2c3d-0000-1111-2222-%012d}" % i,
+                       "ProcessId": str(100 + i), "Image": "C:\\Windows\\System32\\msiexec.exe",
+                       "CommandLine": "msiexec /i http://10.9.9.9/p%d.msi" % i}) + "\n"
+with open(sys.argv[1], "w") as f:
+    for i in range(1500):
+        f.write(ev(i, 1795873835 + 24 * i))
+with open(sys.argv[2], "w") as f:
+    for i in range(150):
+        f.write(ev(i, 1795873835 + 0.005 * i))
+EOF2
+alerts -e "$TMP/day.jsonl" --max-pending 100 --stats >"$TMP/a14"
+expect_eq "1500 runs over ten hours, --max-pending 100: 1500 low alerts, no chain dropped" \
+    "$(grep -c . "$TMP/a14"):$(grep '"msiwatch.stats"' "$TMP/err" | jq -c '.msiwatch.stats.correlation | [.alerts, .drops.chains]')" "1500:[1500,0]"
+alerts -e "$TMP/burst.jsonl" --max-pending 100 --stats >"$TMP/a15"
+expect_eq "150 runs in one second, --max-pending 100: 100 alerts, 50 chains dropped and counted" \
+    "$(grep -c . "$TMP/a15"):$(grep '"msiwatch.stats"' "$TMP/err" | jq -c '.msiwatch.stats.correlation | [.alerts, .drops.chains]')" "100:[100,50]"
+
 done_testing
