@@ -948,6 +948,12 @@ static void see_dest(struct correlator *c, struct nev *e, const char *name)
             e->a.first_seen_domain = v.first_seen;
         }
     }
+    struct geo_info gi;
+    if (c->rar && c->geo && geo_lookup(c->geo, &e->a.dst, &gi) && gi.has_asn) {
+        char as[16];
+        snprintf(as, sizeof as, "AS%u", gi.asn);
+        rarity_see(c->rar, RAR_ASN, as, who, e->a.ts_us, NULL);
+    }
     if (c->rar) {
         char ip[64];
         mw_addr_str(&e->a.dst, ip, sizeof ip);

@@ -11,7 +11,8 @@
  *   destinations(kind TEXT, key TEXT, first_seen_us INTEGER, last_seen_us INTEGER,
  *                hits INTEGER, hosts INTEGER, PRIMARY KEY (kind, key))
  *   destination_hosts(kind TEXT, key TEXT, host TEXT, PRIMARY KEY (kind, key, host))
- * kind is fqdn, domain, ip or asn; times are UTC microseconds. */
+ * kind is fqdn, domain, ip or asn (as "AS64500", when -G loads an ASN
+ * database); times are UTC microseconds. */
 #ifndef MW_RARITY_H
 #define MW_RARITY_H
 

@@ -270,6 +270,45 @@ expect_eq "two hosts, one malicious: one alert, on WIN10-LAB, with only WIN10-LA
     "$(jq -c '[.host.name, .host.ip, ([.msiwatch.evidence.network[] | .source.ip] | unique)]' "$TMP/a17" | tr '\n' ' ')" \
     '["WIN10-LAB.lab.msiwatch.test","10.77.0.10",["10.77.0.10"]] '
 
+# 17. the AS number is a rarity key when an ASN database is loaded
+STATE=$TMP/asn.db
+alerts -r "$L/http-msi.pcap" -G "$TESTS_DIR/data/mmdb/test-asn.mmdb" >/dev/null
+unset STATE
+expect_eq "rarity table: the destination's AS number recorded as kind asn" \
+    "$(sqlite3 "$TMP/asn.db" "select key from destinations where kind='asn'" 2>/dev/null)" "AS64500"
+
+# 18. an update: the run's unsigned module load arrives after its alert was
+#     written: a 2 s window (no skew) closes when the next capture, hours
+#     later, moves the clock; the load comes last in the file, behind an
+#     unrelated event after both captures, within a long lateness bound. The
+#     alert is written again with the same event.id, revision 1.
+T=$(t0 "$L/http-msi.pcap")
+{ sysmon1 "$T" -0.4 50 "$MSIEXEC" 'msiexec.exe /q /i http://10.77.0.20/pkg/setup.msi'
+  sysmon3 "$T" 0.0 50 10.77.0.20 80
+  sysmon1 "$T" 10000 51 'C:\Windows\System32\notepad.exe' notepad.exe notepad.exe
+  sysmon7 "$T" 1.0 50 'C:\Users\labuser\AppData\Local\Temp\ca.dll' false; } >"$TMP/late.jsonl"
+alerts -r "$L/http-msi.pcap" -r "$L/http-gzip-msi.pcap" -e "$TMP/late.jsonl" \
+    --window-after 2 --clock-skew 0 --lateness 20000 >"$TMP/a18"
+expect_eq "late evidence: the alert, then an update with the same id, the module added" \
+    "$(jq -c 'select(.process.pid == 5050) | [.event.id == "'"$(jq -r 'select(.process.pid == 5050) | .event.id' "$TMP/a18" | head -1)"'", .event.action, .msiwatch.alert.revision, (.msiwatch.evidence.modules | length)]' "$TMP/a18" | tr '\n' ' ')" \
+    '[true,"alert",0,0] [true,"update",1,1] '
+
+# 19. the same runs in other formats forwarders write: rendered event XML
+#     (Windows Event Forwarding) and Winlogbeat JSON
+T=$(t0 "$L/smb2-msi.pcap")
+printf '<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-Sysmon" Guid="{5770385f-c22a-43e0-bf4c-06f5698ffbd9}"/><EventID>1</EventID><TimeCreated SystemTime="%sZ"/><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>%s</Computer></System><EventData><Data Name="UtcTime">%s</Data><Data Name="ProcessGuid">{4a1b2c3d-0000-1111-2222-000000000060}</Data><Data Name="ProcessId">5060</Data><Data Name="Image">C:\Windows\System32\msiexec.exe</Data><Data Name="OriginalFileName">msiexec.exe</Data><Data Name="CommandLine">msiexec /i \\\\10.77.0.20\\pkgs\\setup.msi /quiet</Data><Data Name="User">LAB\labuser</Data></EventData></Event>\n' \
+    "$(utc "$T" -0.2 | tr ' ' T)" "$HOSTFQDN" "$(utc "$T" -0.2)" >"$TMP/smb.xml"
+alerts -r "$L/smb2-msi.pcap" -e "$TMP/smb.xml" >"$TMP/a19"
+expect_eq "rendered XML: the SMB run joined as from NXLog JSON" \
+    "$(jq -c '[.event.severity, .process.entity_id, (.msiwatch.reasons | join(","))]' "$TMP/a19")" \
+    '[3,"4A1B2C3D-0000-1111-2222-000000000060","unc-argument,first-seen-ip"]'
+T=$(t0 "$L/https-msi.pcap")
+printf '{"@timestamp":"%sZ","event":{"code":"1","provider":"Microsoft-Windows-Sysmon","kind":"event"},"host":{"name":"%s"},"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"provider_name":"Microsoft-Windows-Sysmon","computer_name":"%s","event_data":{"UtcTime":"%s","ProcessGuid":"{4A1B2C3D-0000-1111-2222-000000000061}","ProcessId":"5061","Image":"C:\\\\Windows\\\\System32\\\\msiexec.exe","OriginalFileName":"msiexec.exe","CommandLine":"msiexec /i https://lab.msiwatch.test/pkg/setup.msi /qb"}}}\n' \
+    "$(utc "$T" -0.2 | tr ' ' T)" "$HOSTFQDN" "$HOSTFQDN" "$(utc "$T" -0.2)" >"$TMP/tls.winlogbeat.json"
+alerts -r "$L/https-msi.pcap" -e "$TMP/tls.winlogbeat.json" >"$TMP/a20"
+expect_eq "Winlogbeat JSON: the HTTPS run joined by SNI" \
+    "$(jq -c '[.event.severity, .process.pid, .destination.domain]' "$TMP/a20")" '[3,5061,"lab.msiwatch.test"]'
+
 # 14. bounds: an events-only day of runs passes through --max-pending 100
 #     (the events move the clock and close the windows), and 150 runs open
 #     at once overflow it, counted
