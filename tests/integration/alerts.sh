@@ -309,6 +309,72 @@ alerts -r "$L/https-msi.pcap" -e "$TMP/tls.winlogbeat.json" >"$TMP/a20"
 expect_eq "Winlogbeat JSON: the HTTPS run joined by SNI" \
     "$(jq -c '[.event.severity, .process.pid, .destination.domain]' "$TMP/a20")" '[3,5061,"lab.msiwatch.test"]'
 
+# 20. a non-msiexec downloader with its own User-Agent: http-msi.pcap with
+#     the request's User-Agent rewritten (sequence numbers, lengths and
+#     checksums adjusted): certutil and a browser fetch the MSI; no alert
+rewrite_ua() { # rewrite_ua NEWUA OUT
+    python3 - "$L/http-msi.pcap" "$1" "$2" <<'EOF2'
+import struct, sys
+raw = open(sys.argv[1], "rb").read()
+new = sys.argv[2].encode()
+e = "<" if raw[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    x = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while x >> 16: x = (x & 0xFFFF) + (x >> 16)
+    return ~x & 0xFFFF
+out, off, delta, cport = [raw[:24]], 24, 0, None
+while off + 16 <= len(raw):
+    s, us, incl, orig = struct.unpack(e + "IIII", raw[off:off + 16])
+    f = bytearray(raw[off + 16:off + 16 + incl]); off += 16 + incl
+    if len(f) > 34 and f[12:14] == b"\x08\x00" and f[23] == 6:
+        ihl = (f[14] & 15) * 4
+        t = 14 + ihl
+        sp, dp = struct.unpack("!HH", f[t:t + 4])
+        thl = (f[t + 12] >> 4) * 4
+        seq, ack = struct.unpack("!II", f[t + 4:t + 12])
+        data = bytes(f[t + thl:14 + struct.unpack("!H", f[16:18])[0]])
+        if dp == 80 and b"User-Agent: Windows Installer" in data:
+            data = data.replace(b"User-Agent: Windows Installer", b"User-Agent: " + new)
+            d = len(data) - (struct.unpack("!H", f[16:18])[0] - ihl - thl)
+            cport = sp
+        else:
+            d = 0
+        if dp == 80 and sp == cport and d == 0:
+            seq = (seq + delta) & 0xFFFFFFFF
+        if sp == 80 and dp == cport:
+            ack = (ack + delta) & 0xFFFFFFFF
+        tcp = bytearray(f[t:t + thl]) + data
+        struct.pack_into("!II", tcp, 4, seq, ack)
+        tcp[16:18] = b"\0\0"
+        ph = bytes(f[26:34]) + struct.pack("!BBH", 0, 6, len(tcp))
+        struct.pack_into("!H", tcp, 16, csum(ph + bytes(tcp)))
+        ip = bytearray(f[14:t])
+        struct.pack_into("!H", ip, 2, len(ip) + len(tcp))
+        ip[10:12] = b"\0\0"
+        struct.pack_into("!H", ip, 10, csum(bytes(ip)))
+        f = f[:14] + ip + tcp
+        if d:
+            delta += d
+        orig = len(f)
+    out.append(struct.pack(e + "IIII", s, us, len(f), orig) + bytes(f))
+open(sys.argv[3], "wb").write(b"".join(out))
+EOF2
+}
+rewrite_ua "Microsoft-CryptoAPI/10.0" "$TMP/certutil.pcap"
+rewrite_ua "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0" "$TMP/edge.pcap"
+expect_eq "the rewritten captures still give the fetch, typed and hashed, with the new User-Agent" \
+    "$("$MSIWATCH" -s :memory: -r "$TMP/certutil.pcap" --records - | jq -c 'select(.event.dataset == "msiwatch.http") | [.user_agent.original, .file.type, .file.hash.sha256[0:8], .msiwatch.http.body]')" \
+    '["Microsoft-CryptoAPI/10.0","msi","df7a0245","complete"]'
+T=$(t0 "$L/http-msi.pcap")
+sysmon1 "$T" -0.3 60 'C:\Windows\System32\certutil.exe' \
+    'certutil.exe -urlcache -split -f http://10.77.0.20/pkg/setup.msi C:\Users\labuser\x.msi' CertUtil.exe >"$TMP/cu2.jsonl"
+alerts -r "$TMP/certutil.pcap" -e "$TMP/cu2.jsonl" --stats >"$TMP/a21"
+expect_eq "certutil downloads an MSI: no AN0445 alert (not msiexec, not a Windows Installer fetch)" \
+    "$(grep -c . "$TMP/a21"):$(grep '"msiwatch.stats"' "$TMP/err" | jq -c '.msiwatch.stats.correlation.chains')" "0:0"
+alerts -r "$TMP/edge.pcap" >"$TMP/a22"
+expect_eq "a browser downloads an MSI: no AN0445 alert" "$(grep -c . "$TMP/a22")" 0
+
 # 14. bounds: an events-only day of runs passes through --max-pending 100
 #     (the events move the clock and close the windows), and 150 runs open
 #     at once overflow it, counted
