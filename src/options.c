@@ -10,6 +10,9 @@
 
 #include "config.h"
 
+#include <ini.h>
+#include <strings.h>
+
 enum {
     O_SYSLOG = 256, O_RECORDS, O_ALLOWLIST, O_HOSTMAP, O_STATS, O_STATS_INTERVAL,
     O_MAX_FLOWS, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
@@ -19,6 +22,11 @@ enum {
     O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS,
     O_USER,
 };
+
+/* The configuration file read when -c is not given, if it exists. */
+#ifndef MW_DEFAULT_CONFIG
+#define MW_DEFAULT_CONFIG "/etc/msiwatch/msiwatch.conf"
+#endif
 
 static const struct option longopts[] = {
     { "read", required_argument, NULL, 'r' },
@@ -127,7 +135,8 @@ static const char usage_text[] =
     "      --baseline-days N    history needed before first-seen verdicts are complete (default 7)\n"
     "  -G, --geoip FILE         a MaxMind database (City, Country or ASN) for the alerts' destination;\n"
     "                           repeatable, the first to answer a field wins\n"
-    "Not implemented yet (refused): -c/--config.\n"
+    "  -c, --config FILE        configuration file (default /etc/msiwatch/msiwatch.conf when it exists):\n"
+    "                           \"key = value\" lines whose keys are these long options; the command line wins\n"
     "  -h, --help               this text\n"
     "  -V, --version            version\n"
     "Exit status: 0 success, 1 runtime failure, 2 bad usage.\n";
@@ -185,14 +194,11 @@ static const char *long_name(int c)
     return "?";
 }
 
-enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err, size_t errlen)
+/* Apply argv (the command line, or one "--key=value" of the configuration
+ * file: from_config) to o. */
+static enum opts_result opts_apply(int argc, char **argv, struct mw_opts *o, bool *interval_set, bool from_config,
+                                   char *err, size_t errlen)
 {
-    memset(o, 0, sizeof *o);
-    worker_cfg_defaults(&o->wcfg);
-    syslog_cfg_defaults(&o->scfg);
-    cor_cfg_defaults(&o->ccfg);
-    rarity_cfg_defaults(&o->rcfg);
-    bool interval_set = false;
     int c;
     uint64_t v;
     opterr = 0;
@@ -254,7 +260,7 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
         case O_STATS_INTERVAL:
             if (parse_u64(name, optarg, 0, 86400, &v, err, errlen)) return OPTS_USAGE;
             o->stats_interval = (unsigned)v;
-            interval_set = true;
+            *interval_set = true;
             break;
         case O_MAX_FLOWS:
             if (parse_u64(name, optarg, 1, 100000000, &v, err, errlen)) return OPTS_USAGE;
@@ -345,12 +351,23 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
             o->geoip[o->ngeoip++] = optarg;
             break;
         case 'c':
-            snprintf(err, errlen, "--%s is not implemented yet in msiwatch %s", name, PACKAGE_VERSION);
-            return OPTS_USAGE;
+            if (from_config) {
+                snprintf(err, errlen, "a configuration file cannot name another");
+                return OPTS_USAGE;
+            }
+            break; /* read before everything else, in opts_parse */
         case 'h':
+            if (from_config) {
+                snprintf(err, errlen, "\"help\" is not a setting");
+                return OPTS_USAGE;
+            }
             fputs(usage_text, stdout);
             return OPTS_EXIT_OK;
         case 'V':
+            if (from_config) {
+                snprintf(err, errlen, "\"version\" is not a setting");
+                return OPTS_USAGE;
+            }
             printf("msiwatch %s\n", PACKAGE_VERSION);
             return OPTS_EXIT_OK;
         case ':':
@@ -365,6 +382,144 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
         snprintf(err, errlen, "unexpected argument \"%s\" (capture files are given with -r)", argv[optind]);
         return OPTS_USAGE;
     }
+    return OPTS_RUN;
+}
+
+/* ---- the configuration file (-c; inih) ---------------------------------- */
+
+struct cfg_ctx {
+    struct mw_opts *o;
+    bool *interval_set;
+    const char *path;
+    int line;           /* the line being read (counted by the reader) */
+    bool failed;
+    char *err;
+    size_t errlen;
+};
+
+/* Keep the configuration's strings for the life of the process: options
+ * point into them as they point into argv. */
+static char *keep(const char *s)
+{
+    char *d = strdup(s);
+    if (!d) {
+        fputs("msiwatch: out of memory\n", stderr);
+        exit(1);
+    }
+    return d;
+}
+
+static bool is_true(const char *v)
+{
+    return !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") || !strcmp(v, "1");
+}
+
+static bool is_false(const char *v)
+{
+    return !strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "off") || !strcmp(v, "0");
+}
+
+/* One "key = value" of the file: the long option of the same name. */
+static int cfg_handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct cfg_ctx *x = user;
+    if (x->failed)
+        return 1;
+    char why[400] = "";
+    const struct option *opt = NULL;
+    for (const struct option *l = longopts; l->name; l++)
+        if (strcmp(l->name, name) == 0)
+            opt = l;
+    if (section[0] && strcmp(section, "msiwatch") != 0)
+        snprintf(why, sizeof why, "unknown section [%s] (settings go at the top or under [msiwatch])", section);
+    else if (!opt)
+        snprintf(why, sizeof why, "unknown key \"%s\" (the keys are the long options, see --help)", name);
+    else {
+        char *argv[3] = { keep("msiwatch"), NULL, NULL };
+        char arg[64 + 4096];
+        if (opt->has_arg == no_argument) {
+            if (is_false(value))
+                return 1;
+            if (!is_true(value)) {
+                snprintf(why, sizeof why, "%s: expected true or false, not \"%s\"", name, value);
+                goto bad;
+            }
+            snprintf(arg, sizeof arg, "--%s", name);
+        } else {
+            snprintf(arg, sizeof arg, "--%s=%s", name, value);
+        }
+        argv[1] = keep(arg);
+        char e[400] = "";
+        if (opts_apply(2, argv, x->o, x->interval_set, true, e, sizeof e) != OPTS_RUN)
+            snprintf(why, sizeof why, "%s: %s", name, e);
+    }
+bad:
+    if (why[0]) {
+        x->failed = true;
+        snprintf(x->err, x->errlen, "%s:%d: %s", x->path, x->line, why);
+        return 0;
+    }
+    return 1;
+}
+
+/* inih reads lines through this, so that errors can name their line. */
+static char *cfg_reader(char *buf, int size, void *stream)
+{
+    struct { FILE *f; struct cfg_ctx *x; } *rs = stream;
+    char *r = fgets(buf, size, rs->f);
+    if (r)
+        rs->x->line++;
+    return r;
+}
+
+static int load_config(const char *path, struct mw_opts *o, bool *interval_set, bool required, char *err,
+                       size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (!required && errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct cfg_ctx x = { o, interval_set, path, 0, false, err, errlen };
+    struct { FILE *f; struct cfg_ctx *x; } rs = { f, &x };
+    int r = ini_parse_stream(cfg_reader, &rs, cfg_handler, &x);
+    fclose(f);
+    if (x.failed)
+        return -1;
+    if (r != 0) {
+        snprintf(err, errlen, "%s:%d: not \"key = value\" (or a [section] or a comment)", path, r);
+        return -1;
+    }
+    return 0;
+}
+
+enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    worker_cfg_defaults(&o->wcfg);
+    syslog_cfg_defaults(&o->scfg);
+    cor_cfg_defaults(&o->ccfg);
+    rarity_cfg_defaults(&o->rcfg);
+    bool interval_set = false;
+    /* the configuration file first: the command line wins over it */
+    const char *cfg = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+            cfg = argv[++i];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            cfg = argv[i] + 9;
+        else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2])
+            cfg = argv[i] + 2;
+    }
+    if (load_config(cfg ? cfg : MW_DEFAULT_CONFIG, o, &interval_set, cfg != NULL, err, errlen) != 0)
+        return OPTS_USAGE;
+    enum opts_result r = opts_apply(argc, argv, o, &interval_set, false, err, errlen);
+    if (r != OPTS_RUN)
+        return r;
     if (o->nreads && o->nifaces) {
         snprintf(err, errlen, "-r and -i cannot be used together: replay files or capture live");
         return OPTS_USAGE;

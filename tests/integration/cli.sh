@@ -67,15 +67,35 @@ expect_eq "-G with a missing database: exit 2, one line naming it" "$rc:$err" \
 run -e /dev/null -G "$TESTS_DIR/data/mmdb/README.md"
 expect_eq "-G with a file that is not a database: exit 2" "$rc" 2
 
-for o in "-c x.conf" "--config x.conf"; do
-    # shellcheck disable=SC2086
-    run -r "$W" $o
-    if [ "$rc" = 2 ] && [ "$(lines "$err")" = 1 ] && printf '%s' "$err" | grep -q "is not implemented yet"; then
-        ok "$o is refused until implemented (exit 2, one line)"
-    else
-        not_ok "$o is refused until implemented (exit 2, one line)"; diag "rc=$rc" "$err"
-    fi
-done
+# -c: the configuration file (keys are the long options; the command line wins)
+run -c "$TESTS_DIR/../etc/msiwatch.conf" -e /dev/null -s :memory:
+expect_eq "the sample etc/msiwatch.conf is valid, key by key" "$rc:$err" "0:"
+printf '# a test\n[msiwatch]\nread = %s\nstats = yes\nmax-flows = 7\nobserver-name = from-file\n' "$W" >"$TMP/t.conf"
+run -c "$TMP/t.conf" -s :memory: --records -
+expect_eq "-c: sources, flags and bounds from the file" \
+    "$rc:$(printf '%s\n' "$out" | jq -r .observer.name | sort -u):$(printf '%s\n' "$err" | grep -c '"msiwatch.stats"')" \
+    "0:from-file:1"
+expect_eq "-c: the max-flows bound of the file applies (flows evicted)" \
+    "$(printf '%s\n' "$err" | jq '.msiwatch.stats.flows.evicted > 0')" "true"
+run --config="$TMP/t.conf" -s :memory: --records - --observer-name from-cli
+expect_eq "-c: the command line wins over the file" "$(printf '%s\n' "$out" | jq -r .observer.name | sort -u)" "from-cli"
+printf 'read = %s\n\nmax-flowz = 3\n' "$W" >"$TMP/bad.conf"
+run -c "$TMP/bad.conf"
+expect_eq "-c: an unknown key names the file, line and key (exit 2)" "$rc:$err" \
+    "2:msiwatch: $TMP/bad.conf:3: unknown key \"max-flowz\" (the keys are the long options, see --help)"
+printf 'max-flows = lots\n' >"$TMP/bad.conf"
+run -c "$TMP/bad.conf" -r "$W"
+expect_eq "-c: a bad value names the file, line and key (exit 2)" "$rc:$err" \
+    "2:msiwatch: $TMP/bad.conf:1: max-flows: bad value for --max-flows: \"lots\" (a whole number from 1 to 100000000)"
+printf 'config = /etc/other.conf\n' >"$TMP/bad.conf"
+run -c "$TMP/bad.conf" -r "$W"
+expect_eq "-c: a file cannot name another" "$rc:$err" \
+    "2:msiwatch: $TMP/bad.conf:1: config: a configuration file cannot name another"
+printf '[network]\nmax-flows = 3\n' >"$TMP/bad.conf"
+run -c "$TMP/bad.conf" -r "$W"
+expect_eq "-c: an unknown section is refused" "$rc" 2
+run -c "$TMP/no-such.conf" -r "$W"
+expect_eq "-c with a missing file: exit 2 naming it" "$rc:$err" "2:msiwatch: $TMP/no-such.conf: No such file or directory"
 
 run -r "$W" --bogus
 expect_eq "unknown option: exit 2" "$rc:$err" "2:msiwatch: unknown option --bogus (see --help)"
