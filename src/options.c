@@ -399,13 +399,28 @@ struct cfg_ctx {
 
 /* Keep the configuration's strings for the life of the process: options
  * point into them as they point into argv. */
+static char **kept;     /* reachable for the process's life, on purpose */
+static size_t nkept, capkept;
+
 static char *keep(const char *s)
 {
     char *d = strdup(s);
+    if (d && nkept == capkept) {
+        size_t n = capkept ? capkept * 2 : 64;
+        char **k = realloc(kept, n * sizeof *k);
+        if (!k) {
+            free(d);
+            d = NULL;
+        } else {
+            kept = k;
+            capkept = n;
+        }
+    }
     if (!d) {
         fputs("msiwatch: out of memory\n", stderr);
         exit(1);
     }
+    kept[nkept++] = d;
     return d;
 }
 
@@ -435,7 +450,8 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
     else if (!opt)
         snprintf(why, sizeof why, "unknown key \"%s\" (the keys are the long options, see --help)", name);
     else {
-        char *argv[3] = { keep("msiwatch"), NULL, NULL };
+        static char prog[] = "msiwatch";
+        char *argv[3] = { prog, NULL, NULL };
         char arg[64 + 4096];
         if (opt->has_arg == no_argument) {
             if (is_false(value))
