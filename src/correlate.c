@@ -10,6 +10,9 @@
  *           runs whose Sysmon 1 arrives after them
  *   procs   a table of process GUIDs to their parent and whether they are
  *           msiexec, for the process tree (custom-action children)
+ *   images  host and process id to the program of the latest process
+ *           creation, for MsiInstaller transactions, which name only the
+ *           client's process id
  *   clocks  per host, the offsets between endpoint and sensor time seen in
  *           joins, whose median corrects the window once it is steady */
 #include "correlate.h"
@@ -25,6 +28,7 @@
 #define CLOCK_HOSTS 1024
 #define CLOCK_SAMPLES 16
 #define CLOCK_MIN 3
+#define IMAGES 16384              /* power of two */
 
 enum case_kind { K_PROC, K_INST, K_NETONLY };
 
@@ -83,6 +87,14 @@ struct proc {
     bool msiexec;
 };
 
+struct image {
+    uint32_t host;                /* hash of the short host name, lower case */
+    uint32_t pid;
+    uint64_t ts_us;               /* 0: free */
+    char guid[40];
+    char path[261];               /* MAX_PATH; a longer program is cut */
+};
+
 struct clock {
     char host[64];
     int64_t s[CLOCK_SAMPLES];
@@ -107,6 +119,7 @@ struct correlator {
     struct proc *procs;
     uint32_t procs_mask;
     struct clock *clocks;
+    struct image *images;
     uint64_t now_us;
     struct cor_stats st;
 };
@@ -121,6 +134,7 @@ void cor_cfg_defaults(struct cor_cfg *c)
     c->max_held = 32768;
     c->max_events = 8192;
     c->max_procs = 65536;
+    c->grace_us = 5 * SEC;
     c->alerts = true;
 }
 
@@ -144,8 +158,9 @@ struct correlator *cor_new(const struct cor_cfg *cfg, struct output *out, struct
     c->evs = calloc(cfg->max_events ? cfg->max_events : 1, sizeof *c->evs);
     c->procs = calloc(np, sizeof *c->procs);
     c->clocks = calloc(CLOCK_HOSTS, sizeof *c->clocks);
+    c->images = calloc(IMAGES, sizeof *c->images);
     c->next_seq = 1;
-    if (!c->cases || !c->held || !c->evs || !c->procs || !c->clocks) {
+    if (!c->cases || !c->held || !c->evs || !c->procs || !c->clocks || !c->images) {
         cor_free(c);
         return NULL;
     }
@@ -163,6 +178,7 @@ void cor_free(struct correlator *c)
     free(c->evs);
     free(c->procs);
     free(c->clocks);
+    free(c->images);
     free(c);
 }
 
@@ -256,6 +272,54 @@ static struct proc *proc_slot(struct correlator *c, const char *guid, bool creat
     struct proc *p = &c->procs[h & c->procs_mask];
     memset(p, 0, sizeof *p);
     return p;
+}
+
+static uint32_t host_hash(const char *host)
+{
+    char sh[256];
+    identity_short(host, sh, sizeof sh);
+    for (char *q = sh; *q; q++)
+        if (*q >= 'A' && *q <= 'Z')
+            *q = (char)(*q - 'A' + 'a');
+    return hash_str(sh);
+}
+
+/* A process creation: remember its program by host and process id; the
+ * oldest of the probed slots gives way (counted). */
+static void image_note(struct correlator *c, const struct rec_endpoint *r)
+{
+    if (!r->has_pid || !r->image[0])
+        return;
+    uint32_t hh = host_hash(r->host), h = (hh ^ (r->pid * 2654435761u)) & (IMAGES - 1);
+    struct image *slot = NULL;
+    for (uint32_t k = 0; k < 8; k++) {
+        struct image *m = &c->images[(h + k) & (IMAGES - 1)];
+        if (!m->ts_us || (m->host == hh && m->pid == r->pid)) {
+            slot = m;
+            break;
+        }
+        if (!slot || m->ts_us < slot->ts_us)
+            slot = m;
+    }
+    if (slot->ts_us && !(slot->host == hh && slot->pid == r->pid))
+        c->st.images_evicted++;
+    slot->host = hh;
+    slot->pid = r->pid;
+    slot->ts_us = r->ts_us ? r->ts_us : 1;
+    cp(slot->guid, sizeof slot->guid, r->guid);
+    cp(slot->path, sizeof slot->path, r->image);
+}
+
+/* The program of process pid on host, started no later than until_us. */
+static const struct image *image_of(const struct correlator *c, const char *host, uint32_t pid, uint64_t until_us)
+{
+    uint32_t hh = host_hash(host), h = (hh ^ (pid * 2654435761u)) & (IMAGES - 1);
+    for (uint32_t k = 0; k < 8; k++) {
+        const struct image *m = &c->images[(h + k) & (IMAGES - 1)];
+        if (m->ts_us && m->host == hh && m->pid == pid && m->ts_us <= until_us)
+            return m;
+    }
+    return NULL;
 }
 
 /* Is the process guid msiexec, or a descendant of one (custom actions)? */
@@ -415,17 +479,27 @@ static const char *dest_match(const struct ccase *k, const struct nev *e)
 static void attach_net(struct correlator *c, struct ccase *k, struct nev *e, const char *how, bool inferred)
 {
     struct rec_alert *a = &k->al;
-    for (unsigned i = 0; i < a->nnet; i++)
-        if (a->net[i].ts_us == e->a.ts_us && mw_addr_cmp(&a->net[i].src, &e->a.src) == 0 &&
-            a->net[i].sport == e->a.sport && strcmp(a->net[i].url, e->a.url) == 0)
-            return; /* already there */
+    for (unsigned i = 0; i < a->nnet; i++) {
+        struct alert_net *n = &a->net[i];
+        if (n->ts_us != e->a.ts_us || mw_addr_cmp(&n->src, &e->a.src) != 0 || n->sport != e->a.sport ||
+            strcmp(n->url, e->a.url) != 0)
+            continue;
+        /* already there: the run's own Sysmon 3, logged after the fetch,
+         * now names the host that was inferred */
+        if ((n->inferred && !inferred) || (strcmp(how, "sysmon3") == 0 && strcmp(n->matched, "sysmon3") != 0)) {
+            n->matched = how;
+            n->inferred = inferred;
+            if (k->emitted)
+                k->changed = true;
+        }
+        return;
+    }
     if (a->nnet >= ALERT_MAX_NET)
         return;
     a->net[a->nnet] = e->a;
     a->net[a->nnet].matched = how;
+    a->net[a->nnet].inferred = inferred;
     a->nnet++;
-    if (inferred)
-        add_reason(a, "host-inferred-from-fetch");
     c->st.joins++;
     if (inferred)
         c->st.joins_inferred_host++;
@@ -461,6 +535,12 @@ static void try_join(struct correlator *c, struct ccase *k, struct nev *e)
     if (!how)
         return;
     bool inferred = false;
+    if (!e->client[0]) {
+        /* the address may have been named since (a Sysmon 3 logged after the fetch) */
+        const char *h = identity_lookup(c->id, &e->a.src, e->a.ts_us, c->cfg.skew_us, NULL);
+        if (h)
+            cp(e->client, sizeof e->client, h);
+    }
     if (e->client[0]) {
         if (!identity_same_host(e->client, k->host))
             return;
@@ -478,18 +558,19 @@ static void try_join(struct correlator *c, struct ccase *k, struct nev *e)
     attach_net(c, k, e, how, inferred);
 }
 
-/* Why an image load is evidence, or NULL for an ordinary one. */
-static const char *module_why(const struct rec_endpoint *r)
+/* Why an image load is evidence (none for an ordinary one): unsigned, and
+ * the kind of folder it came from. */
+static void module_why(const struct rec_endpoint *r, struct alert_mod *m)
 {
+    m->nwhy = 0;
     if (r->has_signed && !r->dll_signed)
-        return "unsigned-module-load";
+        m->why[m->nwhy++] = "unsigned-module-load";
     if (icontains(r->dll_path, "\\Temp\\") || icontains(r->dll_path, "\\Tmp\\"))
-        return "module-from-temp";
-    if (strncasecmp(r->dll_path, "C:\\Windows\\Installer\\", 21) == 0)
-        return "module-from-installer-folder";
-    if (icontains(r->dll_path, "\\Users\\") || icontains(r->dll_path, "\\ProgramData\\"))
-        return "module-from-user-folder";
-    return NULL;
+        m->why[m->nwhy++] = "module-from-temp";
+    else if (strncasecmp(r->dll_path, "C:\\Windows\\Installer\\", 21) == 0)
+        m->why[m->nwhy++] = "module-from-installer-folder";
+    else if (icontains(r->dll_path, "\\Users\\") || icontains(r->dll_path, "\\ProgramData\\"))
+        m->why[m->nwhy++] = "module-from-user-folder";
 }
 
 static void attach_pev(struct correlator *c, struct ccase *k, const struct pev *p)
@@ -526,7 +607,7 @@ static void attach_pev(struct correlator *c, struct ccase *k, const struct pev *
         }
         return;
     }
-    if (p->code == 7 && p->mod.why) {
+    if (p->code == 7 && p->mod.nwhy) {
         /* endpoint times on both sides: the window without the clock correction */
         uint64_t lo = k->t0 > c->cfg.before_us ? k->t0 - c->cfg.before_us : 0;
         uint64_t hi = k->t0 + c->cfg.after_us;
@@ -615,11 +696,17 @@ static void finalize(struct correlator *c, struct ccase *k)
             best = n;
             best_score = sc;
         }
-        bool fs = n->has_fqdn ? n->first_seen_fqdn : n->first_seen_ip;
-        if (fs) {
+        /* a named destination is judged by its name (a known name on a new
+         * address is a CDN, not news); an address alone by the address */
+        if (n->has_fqdn ? n->first_seen_fqdn : n->first_seen_ip) {
             first_seen = true;
-            add_reason(a, n->has_fqdn ? "first-seen-domain" : "first-seen-ip");
+            if (n->has_fqdn)
+                add_reason(a, "first-seen-domain");
+            if (n->first_seen_ip)
+                add_reason(a, "first-seen-ip");
         }
+        if (n->inferred)
+            add_reason(a, "host-inferred-from-fetch");
         if (n->windows_installer)
             add_reason(a, "windows-installer-user-agent");
         if (n->file_type) {
@@ -637,7 +724,8 @@ static void finalize(struct correlator *c, struct ccase *k)
     }
     bool modbad = a->nmod > 0;
     for (unsigned i = 0; i < a->nmod; i++)
-        add_reason(a, a->mod[i].why);
+        for (unsigned j = 0; j < a->mod[i].nwhy; j++)
+            add_reason(a, a->mod[i].why[j]);
     int sev;
     if (k->kind == K_NETONLY) {
         sev = 2;
@@ -655,6 +743,7 @@ static void finalize(struct correlator *c, struct ccase *k)
     /* the destination and its rarity */
     a->dest_domain[0] = '\0';
     a->has_dest_ip = false;
+    a->dest_port = best ? best->dport : 0;
     if (k->proc.has_mx && v->ndest > 0) {
         struct mw_addr ip;
         if (mw_addr_parse(v->dest[0].host, &ip)) {
@@ -671,10 +760,19 @@ static void finalize(struct correlator *c, struct ccase *k)
         }
         if (!a->dest_domain[0] && best->has_fqdn)
             cp(a->dest_domain, sizeof a->dest_domain, best->host);
+        /* the destination's verdict: first-seen if any of the chain's
+         * records of that same name or address saw it first */
         a->has_rarity = c->rar != NULL;
-        a->first_seen_fqdn = best->has_fqdn && best->first_seen_fqdn;
-        a->first_seen_domain = best->first_seen_domain;
-        a->first_seen_ip = best->first_seen_ip;
+        a->first_seen_fqdn = a->first_seen_domain = a->first_seen_ip = false;
+        for (unsigned i = 0; i < a->nnet; i++) {
+            const struct alert_net *n = &a->net[i];
+            if (best->has_fqdn && n->has_fqdn && strcasecmp(n->host, best->host) == 0) {
+                a->first_seen_fqdn |= n->first_seen_fqdn;
+                a->first_seen_domain |= n->first_seen_domain;
+            }
+            if (mw_addr_cmp(&n->dst, &best->dst) == 0)
+                a->first_seen_ip |= n->first_seen_ip;
+        }
         a->first_seen_at_us = best->fqdn_first_seen_us;
         a->rarity_hosts = best->hosts_before;
     }
@@ -729,7 +827,9 @@ static void finalize(struct correlator *c, struct ccase *k)
     if (k->kind == K_NETONLY)
         snprintf(what, sizeof what, "Windows Installer fetch by %s with no msiexec event", k->host[0] ? k->host : "an unknown host");
     else if (k->kind == K_INST)
-        snprintf(what, sizeof what, "Windows Installer transaction on %.255s from %.1024s", k->host, k->proc.package);
+        snprintf(what, sizeof what, "Windows Installer transaction%s%.200s on %.255s from %.1024s",
+                 k->proc.image[0] ? " by " : "", k->proc.image[0] ? basename_of(k->proc.image) : "", k->host,
+                 k->proc.package);
     else
         snprintf(what, sizeof what, "%.200s on %.255s ran %.1500s",
                  basename_of(k->proc.image[0] ? k->proc.image : "msiexec.exe"), k->host,
@@ -761,6 +861,23 @@ static void emit(struct correlator *c, struct ccase *k)
                 k->dead = true;
                 return;
             }
+        }
+    }
+    /* sources named since their join (a Sysmon 3 of another process of
+     * the host, logged late): no longer inferred */
+    for (unsigned i = 0; i < k->al.nnet; i++) {
+        struct alert_net *n = &k->al.net[i];
+        const char *h = n->inferred ? identity_lookup(c->id, &n->src, n->ts_us, c->cfg.skew_us, NULL) : NULL;
+        if (h && identity_same_host(h, k->host))
+            n->inferred = false;
+    }
+    /* an MsiInstaller transaction names its client by process id only */
+    if (k->kind == K_INST && !k->proc.image[0] && k->proc.has_pid) {
+        const struct image *m = image_of(c, k->host, k->proc.pid, k->t0 + c->cfg.skew_us);
+        if (m) {
+            cp(k->proc.image, sizeof k->proc.image, m->path);
+            if (!k->proc.guid[0])
+                cp(k->proc.guid, sizeof k->proc.guid, m->guid);
         }
     }
     if (k->emitted)
@@ -865,6 +982,8 @@ void cor_endpoint(struct correlator *c, const struct rec_endpoint *r)
         if (!loop)
             identity_learn(c->id, &r->src_ip, r->host, ID_SYSMON3, r->ts_us);
     }
+    if (r->code == 1 || r->code == 4688)
+        image_note(c, r);
     if ((r->code == 1 || r->code == 4688) && r->guid[0]) {
         struct proc *p = proc_slot(c, r->guid, true);
         cp(p->guid, sizeof p->guid, r->guid);
@@ -902,7 +1021,7 @@ void cor_endpoint(struct correlator *c, const struct rec_endpoint *r)
         p->mod.has_signed = r->has_signed;
         p->mod.is_signed = r->dll_signed;
         cp(p->mod.status, sizeof p->mod.status, r->signature_status);
-        p->mod.why = module_why(r);
+        module_why(r, &p->mod);
     } else if (r->code == 3) {
         p->has_src = r->has_src_ip;
         p->src = r->src_ip;
@@ -925,27 +1044,44 @@ void cor_endpoint(struct correlator *c, const struct rec_endpoint *r)
 
 /* ---- network side ------------------------------------------------------- */
 
+/* First-seen for this fetch: no sighting before it, the last one past the
+ * history window, or every earlier sighting so close before it that it was
+ * the fetch's own (its DNS answer, the OPTIONS before a WebDAV GET). */
+static bool fresh(const struct correlator *c, const struct rar_verdict *v, uint64_t ts_us, uint64_t origin)
+{
+    return v->first_seen || (v->first_seen_us + c->cfg.grace_us >= ts_us && v->first_origin == origin);
+}
+
+/* The rarity table's origin tag of a sighting: its client address. */
+static uint64_t origin_of(const struct mw_addr *src)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < sizeof src->b; i++)
+        h = (h ^ src->b[i]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
 /* Record a destination in the rarity table, with the verdicts of before. */
 static void see_dest(struct correlator *c, struct nev *e, const char *name)
 {
-    char who[256];
-    if (e->client[0])
-        identity_short(e->client, who, sizeof who);
-    else
-        mw_addr_str(&e->a.src, who, sizeof who);
+    /* hosts are counted by client address: the name of an address is not
+     * always known at the time (it may come from an event logged later) */
+    char who[64];
+    mw_addr_str(&e->a.src, who, sizeof who);
     struct mw_addr tmp;
     struct rar_verdict v;
+    uint64_t origin = origin_of(&e->a.src);
     e->a.has_fqdn = name && name[0] && !mw_addr_parse(name, &tmp);
     if (e->a.has_fqdn && c->rar) {
-        rarity_see(c->rar, RAR_FQDN, name, who, e->a.ts_us, &v);
-        e->a.first_seen_fqdn = v.first_seen;
+        rarity_see_from(c->rar, RAR_FQDN, name, who, origin, e->a.ts_us, &v);
+        e->a.first_seen_fqdn = fresh(c, &v, e->a.ts_us, origin);
         e->a.fqdn_first_seen_us = v.first_seen_us;
         e->a.hosts_before = v.hosts;
         char reg[256];
         rarity_registered_domain(name, reg, sizeof reg);
         if (reg[0]) {
-            rarity_see(c->rar, RAR_DOMAIN, reg, who, e->a.ts_us, &v);
-            e->a.first_seen_domain = v.first_seen;
+            rarity_see_from(c->rar, RAR_DOMAIN, reg, who, origin, e->a.ts_us, &v);
+            e->a.first_seen_domain = fresh(c, &v, e->a.ts_us, origin);
         }
     }
     struct geo_info gi;
@@ -957,8 +1093,8 @@ static void see_dest(struct correlator *c, struct nev *e, const char *name)
     if (c->rar) {
         char ip[64];
         mw_addr_str(&e->a.dst, ip, sizeof ip);
-        rarity_see(c->rar, RAR_IP, ip, who, e->a.ts_us, &v);
-        e->a.first_seen_ip = v.first_seen;
+        rarity_see_from(c->rar, RAR_IP, ip, who, origin, e->a.ts_us, &v);
+        e->a.first_seen_ip = fresh(c, &v, e->a.ts_us, origin);
         if (!e->a.has_fqdn) {
             e->a.fqdn_first_seen_us = v.first_seen_us;
             e->a.hosts_before = v.hosts;
@@ -1087,11 +1223,12 @@ void cor_dns(struct correlator *c, const struct rec_dns *r)
     if (c->rar) {
         char who[64];
         mw_addr_str(&r->n.src, who, sizeof who);
-        rarity_see(c->rar, RAR_FQDN, r->qname, who, r->n.ts_us, NULL);
+        uint64_t origin = origin_of(&r->n.src);
+        rarity_see_from(c->rar, RAR_FQDN, r->qname, who, origin, r->n.ts_us, NULL);
         char reg[256];
         rarity_registered_domain(r->qname, reg, sizeof reg);
         if (reg[0])
-            rarity_see(c->rar, RAR_DOMAIN, reg, who, r->n.ts_us, NULL);
+            rarity_see_from(c->rar, RAR_DOMAIN, reg, who, origin, r->n.ts_us, NULL);
     }
 }
 
@@ -1107,10 +1244,6 @@ void cor_flow(struct correlator *c, const struct rec_flow *r)
         return; /* a server that never answered is not a destination that was used */
     char ip[64], who[64];
     mw_addr_str(&r->dst, ip, sizeof ip);
-    const char *h = identity_lookup(c->id, &r->src, r->start_us, c->cfg.skew_us, NULL);
-    if (h)
-        identity_short(h, who, sizeof who);
-    else
-        mw_addr_str(&r->src, who, sizeof who);
-    rarity_see(c->rar, RAR_IP, ip, who, r->start_us, NULL);
+    mw_addr_str(&r->src, who, sizeof who);
+    rarity_see_from(c->rar, RAR_IP, ip, who, origin_of(&r->src), r->start_us, NULL);
 }

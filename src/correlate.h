@@ -29,12 +29,15 @@ struct cor_cfg {
     uint32_t max_held;      /* network records held for events that come late (default 32768) */
     uint32_t max_events;    /* msiexec image loads, connects and DNS queries held for their run (default 8192) */
     uint32_t max_procs;     /* process tree entries (default 65536) */
+    uint64_t grace_us;      /* earlier sightings of a destination this close before a fetch are
+                             * the fetch's own (its DNS lookup, the WebDAV OPTIONS before the GET,
+                             * the SMB tree connect before the open): still first-seen (default 5 s) */
     bool alerts;            /* false with --learn: rarity and identity only */
 };
 
 struct cor_stats {
     uint64_t cases, alerts, updates, network_only, allowlisted, joins, joins_inferred_host;
-    uint64_t cases_dropped, held_evicted, events_evicted, procs_evicted;
+    uint64_t cases_dropped, held_evicted, events_evicted, procs_evicted, images_evicted;
     uint64_t clock_offsets;  /* hosts with an estimated clock offset */
 };
 

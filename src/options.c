@@ -19,7 +19,7 @@ enum {
     O_FRAG_MAX_DATAGRAMS, O_FRAG_TIMEOUT, O_REASM_HOLD, O_REASM_MEMCAP, O_REASM_DEPTH,
     O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
     O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ, O_LEARN, O_WIN_BEFORE,
-    O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS,
+    O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS, O_FS_GRACE,
     O_USER,
 };
 
@@ -51,6 +51,7 @@ static const struct option longopts[] = {
     { "max-held", required_argument, NULL, O_MAX_HELD },
     { "history-days", required_argument, NULL, O_HISTORY_DAYS },
     { "baseline-days", required_argument, NULL, O_BASELINE_DAYS },
+    { "first-seen-grace", required_argument, NULL, O_FS_GRACE },
     { "output", required_argument, NULL, 'o' },
     { "records", required_argument, NULL, O_RECORDS },
     { "geoip", required_argument, NULL, 'G' },
@@ -133,6 +134,8 @@ static const char usage_text[] =
     "      --max-held N         network records held for late events (default 32768)\n"
     "      --history-days N     a destination unseen this long is first-seen again (default 30)\n"
     "      --baseline-days N    history needed before first-seen verdicts are complete (default 7)\n"
+    "      --first-seen-grace SEC  sightings this little before a fetch (its own DNS lookup, the\n"
+    "                           WebDAV OPTIONS before the GET) keep it first-seen (default 5)\n"
     "  -G, --geoip FILE         a MaxMind database (City, Country or ASN) for the alerts' destination;\n"
     "                           repeatable, the first to answer a field wins\n"
     "  -c, --config FILE        configuration file (default /etc/msiwatch/msiwatch.conf when it exists):\n"
@@ -322,6 +325,10 @@ static enum opts_result opts_apply(int argc, char **argv, struct mw_opts *o, boo
         case O_SKEW:
             if (parse_u64(name, optarg, 0, 86400, &v, err, errlen)) return OPTS_USAGE;
             o->ccfg.skew_us = v * 1000000;
+            break;
+        case O_FS_GRACE:
+            if (parse_u64(name, optarg, 0, 3600, &v, err, errlen)) return OPTS_USAGE;
+            o->ccfg.grace_us = v * 1000000;
             break;
         case O_LATENESS:
             if (parse_u64(name, optarg, 0, 7 * 86400, &v, err, errlen)) return OPTS_USAGE;

@@ -601,6 +601,8 @@ void output_alert(struct output *o, const struct rec_alert *a)
     set_str(d, "domain", a->dest_domain);
     if (a->has_dest_ip)
         json_object_set_new(d, "ip", jaddr(&a->dest_ip));
+    if (a->dest_port)
+        json_object_set_new(d, "port", json_integer(a->dest_port));
     if (a->has_geo) {
         json_t *g = sub(d, "geo");
         if (a->geo.has_country) {
@@ -686,7 +688,10 @@ void output_alert(struct output *o, const struct rec_alert *a)
             set_str(cs, "status", md->status);
         }
         set_str(sub(x, "process"), "entity_id", md->process_guid);
-        json_object_set_new(sub(x, "msiwatch"), "reason", json_string(md->why ? md->why : ""));
+        json_t *why = json_array();
+        for (unsigned w = 0; w < md->nwhy; w++)
+            json_array_append_new(why, json_string(md->why[w]));
+        json_object_set_new(sub(x, "msiwatch"), "reasons", why);
         json_array_append_new(mods, x);
     }
     json_object_set_new(evd, "modules", mods);
@@ -854,6 +859,7 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(d, "held_network_records", c->held_evicted);
         put(d, "held_endpoint_events", c->events_evicted);
         put(d, "process_tree", c->procs_evicted);
+        put(d, "process_images", c->images_evicted);
     }
     if (v->rar) {
         const struct rarity_stats *r = v->rar;

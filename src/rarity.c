@@ -18,6 +18,7 @@ struct entry {
     bool used, dirty;
     uint8_t kind;
     uint64_t first_us, last_us, hits, hosts;
+    uint64_t origin;                  /* of the first sighting, this run (0: unknown) */
     uint32_t host_hash[HOSTS_CACHED]; /* hosts already counted, this run */
     unsigned nhost;
     char key[256];
@@ -281,6 +282,7 @@ static void verdict(const struct rarity *r, const struct entry *e, uint64_t ts_u
     bool known = e->hits > 0 && e->first_us < ts_us;
     v->first_seen = !known || (ts_us > e->last_us && ts_us - e->last_us > r->cfg.history_us);
     if (known) {
+        v->first_origin = e->origin;
         v->first_seen_us = e->first_us;
         v->last_seen_us = e->last_us;
         v->hosts = e->hosts;
@@ -295,6 +297,12 @@ void rarity_peek(struct rarity *r, enum rar_kind kind, const char *key, uint64_t
 void rarity_see(struct rarity *r, enum rar_kind kind, const char *key, const char *host, uint64_t ts_us,
                 struct rar_verdict *v)
 {
+    rarity_see_from(r, kind, key, host, 0, ts_us, v);
+}
+
+void rarity_see_from(struct rarity *r, enum rar_kind kind, const char *key, const char *host, uint64_t origin,
+                     uint64_t ts_us, struct rar_verdict *v)
+{
     if (!key || !key[0])
         return;
     struct entry *e = get(r, kind, key);
@@ -303,9 +311,12 @@ void rarity_see(struct rarity *r, enum rar_kind kind, const char *key, const cha
     if (e->hits == 0) {
         r->st.new_keys++;
         e->first_us = e->last_us = ts_us;
+        e->origin = origin;
     }
-    if (ts_us < e->first_us)
+    if (ts_us < e->first_us) {
         e->first_us = ts_us;
+        e->origin = origin;
+    }
     if (ts_us > e->last_us)
         e->last_us = ts_us;
     e->hits++;

