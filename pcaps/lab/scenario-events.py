@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """scenario-events.py -- the endpoint side of the lab scenarios (scenarios.sh).
 
-Usage: scenario-events.py SCENARIO_DIR
+Usage: scenario-events.py SCENARIO_DIR [--all-formats OUT_DIR]
+
+With --all-formats, nothing is written beside the pcaps: OUT_DIR gets every
+scenario's events in every format below (tests/integration/scenarios.sh
+checks that the verdict does not depend on the forwarder).
 
 Reads SCENARIO_DIR/timeline.tsv (the times scenarios.sh took with `date`
 around each client action) and the pcaps it recorded, and writes beside each
@@ -37,6 +41,7 @@ LAB = os.path.dirname(os.path.abspath(__file__))
 CLIENT_A, CLIENT_B, SERVER = "10.77.0.10", "10.77.0.11", "10.77.0.20"
 SYSMON_GUID = "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}"
 SECURITY_GUID = "{54849625-5478-4994-A5BA-3E3B0328C30D}"
+PROVIDER_GUID = {"Microsoft-Windows-Sysmon": SYSMON_GUID, "Microsoft-Windows-Security-Auditing": SECURITY_GUID}
 WEC = "wec.lab.msiwatch.test"   # the Windows Event Collector that NXLog runs on
 
 
@@ -635,21 +640,36 @@ def winlogbeat(e):
         "@timestamp": systemtime(e.tc), "event": ev, "host": {"name": h.short.lower()},
         "log": {"level": "information"},
         "winlog": {"api": "wineventlog", "channel": e.channel, "computer_name": h.fqdn,
-                   "event_data": dict(sorted((n, v) for n, v in e.data if n is not None)),
+                   "event_data": dict(sorted(wlb_data(e))),
                    "event_id": str(e.code), "process": {"pid": e.exec_pid, "thread": {"id": e.thread}},
-                   "provider_guid": SYSMON_GUID.lower(), "provider_name": e.provider, "record_id": e.record,
+                   **({"provider_guid": PROVIDER_GUID[e.provider].lower()} if e.provider in PROVIDER_GUID else {}),
+                   "provider_name": e.provider, "record_id": e.record,
                    "user": {"identifier": "S-1-5-18"}, "version": e.version}},
         ensure_ascii=False, separators=(",", ":"))
+
+
+def wlb_data(e):
+    """event_data as Winlogbeat names it: unnamed <Data> (classic providers
+    such as MsiInstaller) become param1, param2, ..."""
+    k = 0
+    for n, v in e.data:
+        if n is None:
+            k += 1
+            n = "param%d" % k
+        yield n, v
+
+
+SNARE_CATEGORY = {4688: "Process Creation", 1040: "None", 1042: "None"}
 
 
 def snare(e):
     """Snare over syslog: RFC 3164 header with the short host name, then the
     MSWinEventLog columns of the SANS HHC 2019 sample; CR and LF of the
-    expanded message each become a space."""
+    expanded message each become a space, as does TAB (the column separator)."""
     h = e.host
-    exp = message(e, True).replace("\r", " ").replace("\n", " ")
+    exp = message(e, True).replace("\r", " ").replace("\n", " ").replace("\t", " ")
     cols = ["MSWinEventLog", "1", e.channel, str(e.record), ctime(e.tc), str(e.code), e.provider, "SYSTEM", "User",
-            "Information", h.short, SYSMON_HEAD[e.code][1], "", exp, str(e.record)]
+            "Information", h.short, SNARE_CATEGORY.get(e.code) or SYSMON_HEAD[e.code][1], "", exp, str(e.record)]
     return "<14>%s %s %s" % (rfc3164(e.recv), h.short, "\t".join(cols))
 
 
@@ -685,8 +705,33 @@ def lines(rows):
     return "".join(r + "\n" for r in rows)
 
 
+FORMATS = {
+    "nxlog.jsonl": lambda evs, kw: lines(nxlog(e) for e in evs),
+    "xml": lambda evs, kw: lines(xml_line(e, **kw) for e in evs),
+    "evtx-dump.xml": lambda evs, kw: evtx_dump_xml(evs),
+    "winlogbeat.jsonl": lambda evs, kw: lines(winlogbeat(e) for e in evs),
+    "snare.txt": lambda evs, kw: lines(snare(e) for e in evs),
+}
+ALL_FORMATS_DIR = None
+
+
+def emit(d, scen, fmt, evs, **kw):
+    """The scenario's events (in file order) in its format beside its pcap,
+    or with --all-formats in every format into that directory."""
+    if ALL_FORMATS_DIR is None:
+        write(d, "%s.events.%s" % (scen, fmt), FORMATS[fmt](evs, kw))
+        return
+    for f, render in FORMATS.items():
+        write(ALL_FORMATS_DIR, "%s.events.%s" % (scen, f), render(evs, kw if f == "xml" else {}))
+
+
 def main():
-    d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(LAB, "scenarios")
+    global ALL_FORMATS_DIR
+    args = sys.argv[1:]
+    if len(args) >= 2 and args[-2] == "--all-formats":
+        ALL_FORMATS_DIR = args[-1]
+        args = args[:-2]
+    d = args[0] if args else os.path.join(LAB, "scenarios")
     tl = load_timeline(d)
     first = min(m["action_start"] for m in tl.values())
     boot = int(first) - 93611          # the clients booted a day earlier
@@ -739,12 +784,12 @@ def main():
 
     # 1. http-msi: NXLog JSON
     _, evs, _ = http_chain(A, "http-msi", "msiexec /q /i http://10.77.0.20/pkg/setup.msi")
-    write(d, "http-msi.events.nxlog.jsonl", lines(nxlog(e) for e in by_tc(evs)))
+    emit(d, "http-msi", "nxlog.jsonl", by_tc(evs))
 
     # 2. https-msi: rendered XML, one per line; DNS query for lab.msiwatch.test
     _, evs, _ = http_chain(A, "https-msi", "msiexec /i https://lab.msiwatch.test/pkg/setup.msi", dport=443,
                            dns="lab.msiwatch.test")
-    write(d, "https-msi.events.xml", lines(xml_line(e) for e in by_tc(evs)))
+    emit(d, "https-msi", "xml", by_tc(evs))
 
     # 3. smb-unc: NXLog JSON with Security 4688 instead of Sysmon 1 (hex pids,
     #    no ProcessGuid); the SMB connection is the kernel's (System, pid 4)
@@ -757,7 +802,7 @@ def main():
            sysmon3(A.system, t_est + CONNECT_LAG, sport, SERVER, 445)]
     v = msi_service(A, t_end + 0.074)
     evs += [sysmon1(v, v.start), sysmon7(v, v.start + 0.016, SYS32 + "msi.dll")]
-    write(d, "smb-unc.events.nxlog.jsonl", lines(nxlog(e) for e in by_tc(evs)))
+    emit(d, "smb-unc", "nxlog.jsonl", by_tc(evs))
 
     # 4. webdav: Winlogbeat; the WebClient service (svchost) makes the connection
     c = cap("webdav")
@@ -769,7 +814,7 @@ def main():
            sysmon3(A.webclient, t_est + CONNECT_LAG, sport, SERVER, 80)]
     v = msi_service(A, t_end + 0.066)
     evs += [sysmon1(v, v.start), sysmon7(v, v.start + 0.017, SYS32 + "msi.dll")]
-    write(d, "webdav.events.winlogbeat.jsonl", lines(winlogbeat(e) for e in by_tc(evs)))
+    emit(d, "webdav", "winlogbeat.jsonl", by_tc(evs))
 
     # 5. dll-y: Snare; no network at all (the pcap is an idle capture)
     t1 = tl["dll-y"]["action_start"] + 0.05
@@ -777,12 +822,12 @@ def main():
     evs = [sysmon1(p, t1), sysmon7(p, t1 + 0.022, SYS32 + "msi.dll"),
            sysmon7(p, t1 + 0.087, dll_path, hashes=real_hashes(os.path.join(LAB, "files", "payload.dll")),
                    signed=False)]
-    write(d, "dll-y.events.snare.txt", lines(snare(e) for e in by_tc(evs)))
+    emit(d, "dll-y", "snare.txt", by_tc(evs))
 
     # 6. renamed-ip-port: python-evtx XML; a renamed copy of msiexec, port 8081
     _, evs, _ = http_chain(A, "renamed-ip-port", "update.exe /i http://10.77.0.20:8081/pkg/setup.msi", dport=8081,
                            image="C:\\Users\\labuser\\Downloads\\update.exe", cwd="C:\\Users\\labuser\\Downloads\\")
-    write(d, "renamed-ip-port.events.evtx-dump.xml", evtx_dump_xml(by_tc(evs)))
+    emit(d, "renamed-ip-port", "evtx-dump.xml", by_tc(evs))
 
     # 7. local-install: NXLog JSON; a local package, the installer transaction
     t1 = tl["local-install"]["action_start"] + 0.05
@@ -792,17 +837,17 @@ def main():
            sysmon7(v, v.start + 0.016, SYS32 + "msi.dll"),
            msi_event(A, 1040, t1 + 0.31, "C:\\pkgs\\setup.msi", p.pid),
            msi_event(A, 1042, t1 + 1.87, "C:\\pkgs\\setup.msi", p.pid)]
-    write(d, "local-install.events.nxlog.jsonl", lines(nxlog(e) for e in by_tc(evs)))
+    emit(d, "local-install", "nxlog.jsonl", by_tc(evs))
 
     # 8. allowlisted: rendered XML; the deployment server by name
     _, evs, _ = http_chain(A, "allowlisted", "msiexec /i http://deploy.lab.msiwatch.test/pkg/setup.msi",
                            dns="deploy.lab.msiwatch.test")
-    write(d, "allowlisted.events.xml", lines(xml_line(e) for e in by_tc(evs)))
+    emit(d, "allowlisted", "xml", by_tc(evs))
 
     # 9. seen-before: NXLog JSON (the learn capture has no events)
     _, evs, _ = http_chain(A, "seen-before", "msiexec /i http://cdn.lab.msiwatch.test/pkg/setup.msi",
                            dns="cdn.lab.msiwatch.test")
-    write(d, "seen-before.events.nxlog.jsonl", lines(nxlog(e) for e in by_tc(evs)))
+    emit(d, "seen-before", "nxlog.jsonl", by_tc(evs))
 
     # 10. late-skewed: as http-msi, the endpoint clock 90 s ahead, written out
     #     of order: the image loads first, then the process creation, the
@@ -810,7 +855,7 @@ def main():
     _, evs, _ = http_chain(A, "late-skewed", "msiexec /q /i http://10.77.0.20/pkg/setup.msi", service=False)
     evs = [e.shifted(90.0) for e in evs]
     order = [e for e in evs if e.code == 7] + [e for e in evs if e.code == 1] + [e for e in evs if e.code == 3]
-    write(d, "late-skewed.events.nxlog.jsonl", lines(nxlog(e) for e in order))
+    emit(d, "late-skewed", "nxlog.jsonl", order)
 
     # 11. network-only: no events
 
@@ -824,7 +869,7 @@ def main():
              parent=A.cmd)
     evs = [sec4688(p, t1 + 0.0004), sysmon1(p, t1), sysmon7(p, t1 + 0.031, SYS32 + "crypt32.dll"),
            sysmon3(p, t_est + CONNECT_LAG, sport, SERVER, 80)]
-    write(d, "certutil.events.xml", lines(xml_line(e) for e in by_tc(evs)))
+    emit(d, "certutil", "xml", by_tc(evs))
 
     # 13. two-hosts: NXLog JSON from both hosts; WIN10-LAB runs msiexec, WIN10-B
     #     browses to the same package with Edge and opens notepad
@@ -835,7 +880,7 @@ def main():
     note = Proc(B, B.pid(), SYS32 + "notepad.exe", '"C:\\Windows\\system32\\notepad.exe" C:\\Users\\labuser2\\todo.txt',
                 tb - 0.74, parent=B.explorer)
     evs += [sysmon1(note, note.start), sysmon3(B.edge, tb_est + CONNECT_LAG, bport, SERVER, 80)]
-    write(d, "two-hosts.events.nxlog.jsonl", lines(nxlog(e) for e in by_tc(evs)))
+    emit(d, "two-hosts", "nxlog.jsonl", by_tc(evs))
 
     # 14. msiinstaller-wmi: rendered XML with WEF's RenderingInfo; an install
     #     through WMI (Win32_Product.Install from another host): the WMI provider
@@ -851,7 +896,7 @@ def main():
     evs = [sysmon1(wmi, wmi.start), sysmon1(v, v.start), sysmon7(v, v.start + 0.017, SYS32 + "msi.dll"),
            msi_event(A, 1040, t_syn - 0.27, pkg, wmi.pid), sysmon7(v, t_syn - 0.061, SYS32 + "urlmon.dll"),
            sysmon3(v, t_est + CONNECT_LAG, sport, SERVER, 80), msi_event(A, 1042, t_end + 1.31, pkg, wmi.pid)]
-    write(d, "msiinstaller-wmi.events.xml", lines(xml_line(e, rendering=True) for e in by_tc(evs)))
+    emit(d, "msiinstaller-wmi", "xml", by_tc(evs), rendering=True)
 
 
 if __name__ == "__main__":
