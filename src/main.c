@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "correlate.h"
 #include "decode.h"
+#include "dnscache.h"
 #include "events.h"
 #include "options.h"
 #include "geo.h"
@@ -545,6 +546,12 @@ int main(int argc, char **argv)
     static struct recbus bus;
     bus.out = &out;
     bus.cor = g_cor;
+    bus.dns = dnscache_new(DNSCACHE_DEFAULT_ENTRIES);
+    if (!bus.dns) {
+        fprintf(stderr, "msiwatch: out of memory for the DNS cache\n");
+        output_close(&out, err, sizeof err);
+        return 1;
+    }
     struct worker w;
     if (worker_init(&w, &o.wcfg, &bus, err, sizeof err) != 0) {
         fprintf(stderr, "msiwatch: %s\n", err);
@@ -625,6 +632,7 @@ int main(int argc, char **argv)
     syslog_in_free(g_sl);
     g_sl = NULL;
     worker_free(&w);
+    dnscache_free(bus.dns);
     cor_free(g_cor);
     g_cor = NULL;
     if (rarity_close(g_rar, err2, sizeof err2) != 0 && rc == 0) {

@@ -1,66 +1,76 @@
 /* recbus.h -- where a record goes once it is made: to the output (the
  * --records file) and to the correlator, which joins it into alerts and
  * keeps the rarity table and the host identity map. The producers (the
- * app-layer glue, the flow table, the endpoint feed) know only this. */
+ * app-layer glue, the flow table, the endpoint feed) know only this.
+ *
+ * On the way, network records get destination.domain from the DNS answers
+ * delivered before them (the address-to-name cache lives here, on the
+ * delivering side, so that it sees the answers of every worker in packet
+ * order).
+ *
+ * With several workers (--workers), a worker's bus has a queue: its records
+ * wait there, tagged with where in the packet order they were made, until
+ * the reader thread merges the queues of all workers and delivers them in
+ * the order one worker would have made them (see worker.h). */
 #ifndef MW_RECBUS_H
 #define MW_RECBUS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "correlate.h"
+#include "dnscache.h"
 #include "output.h"
 #include "record.h"
 
-struct recbus {
-    struct output *out;
-    struct correlator *cor;   /* NULL: records only */
+enum rec_type { RT_HTTP, RT_TLS, RT_SMB, RT_DNS, RT_DHCP, RT_FLOW };
+
+/* Where a record was made, in the order one worker would make it:
+ * packet number, then the phase at that packet (0: the timeouts run
+ * before it, 1: the packet itself, 2: the end of input), then within a
+ * timeout run the flow's timeout class and its place in that LRU list
+ * (the packet number that last touched it), or at the end the flow id. */
+struct rec_tag {
+    uint64_t idx;
+    uint8_t phase;
+    uint8_t cls;
+    uint64_t key;
 };
 
-static inline void bus_http(struct recbus *b, const struct rec_http *r)
-{
-    output_http(b->out, r);
-    if (b->cor)
-        cor_http(b->cor, r);
-}
+struct recq_item {
+    struct rec_tag tag;
+    uint32_t seq;              /* order within the worker */
+    uint8_t type;              /* enum rec_type */
+    void *rec;                 /* a copy, freed by the merge */
+};
 
-static inline void bus_tls(struct recbus *b, const struct rec_tls *r)
-{
-    output_tls(b->out, r);
-    if (b->cor)
-        cor_tls(b->cor, r);
-}
+struct recq {
+    struct recq_item *v;
+    size_t n, cap;
+    uint32_t seq;
+    struct rec_tag cur;        /* the tag of what the worker is doing now */
+    uint64_t dropped;          /* records lost to a failed allocation */
+};
 
-static inline void bus_smb(struct recbus *b, const struct rec_smb *r)
-{
-    output_smb(b->out, r);
-    if (b->cor)
-        cor_smb(b->cor, r);
-}
+struct recbus {
+    struct output *out;
+    struct correlator *cor;    /* NULL: records only */
+    struct dnscache *dns;      /* NULL: no destination.domain from DNS */
+    struct recq *q;            /* a worker's queue with --workers; NULL: deliver now */
+};
 
-static inline void bus_dns(struct recbus *b, const struct rec_dns *r)
-{
-    output_dns(b->out, r);
-    if (b->cor)
-        cor_dns(b->cor, r);
-}
+void bus_http(struct recbus *b, struct rec_http *r);
+void bus_tls(struct recbus *b, struct rec_tls *r);
+void bus_smb(struct recbus *b, struct rec_smb *r);
+void bus_dns(struct recbus *b, struct rec_dns *r);
+void bus_dhcp(struct recbus *b, struct rec_dhcp *r);
+void bus_flow(struct recbus *b, struct rec_flow *r);
+void bus_endpoint(struct recbus *b, const struct rec_endpoint *r);
 
-static inline void bus_dhcp(struct recbus *b, const struct rec_dhcp *r)
-{
-    output_dhcp(b->out, r);
-    if (b->cor)
-        cor_dhcp(b->cor, r);
-}
-
-static inline void bus_flow(struct recbus *b, const struct rec_flow *r)
-{
-    output_flow(b->out, r);
-    if (b->cor)
-        cor_flow(b->cor, r);
-}
-
-static inline void bus_endpoint(struct recbus *b, const struct rec_endpoint *r)
-{
-    output_endpoint(b->out, r);
-    if (b->cor)
-        cor_endpoint(b->cor, r);
-}
+/* Deliver a queued record (and free it). */
+void bus_deliver(struct recbus *b, struct recq_item *it);
+/* Order of queued records from several workers (qsort). */
+int recq_cmp(const void *a, const void *b);
+void recq_free(struct recq *q);
 
 #endif

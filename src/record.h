@@ -25,7 +25,7 @@ struct rec_flow {
     uint64_t app_bytes[2];         /* TCP: bytes reassembled per direction */
     uint32_t gaps[2];              /* TCP: gaps per direction */
     const char *protocol;          /* nDPI master (or app) protocol name */
-    const char *ndpi_name;         /* full nDPI name, e.g. HTTP.Wikipedia */
+    char ndpi_name[128];           /* full nDPI name, e.g. HTTP.Wikipedia */
     bool ndpi_guessed;             /* ndpi_name is a guess from ports or addresses */
     const char *end_reason;        /* timeout, evicted, end_of_input */
     bool has_digest;
@@ -118,6 +118,7 @@ struct rec_dns {
     } an[REC_DNS_MAX];
     unsigned nresolved;
     struct mw_addr resolved[REC_DNS_MAX];
+    uint32_t resolved_ttl[REC_DNS_MAX];
 };
 
 /* A DHCP client identity (event.dataset msiwatch.dhcp). */

@@ -47,7 +47,6 @@ static void on_flow_end(void *user, struct flow *f, enum flow_end_reason why)
 
     struct rec_flow r;
     memset(&r, 0, sizeof r);
-    char full[128];
     r.id = f->id;
     r.start_us = f->first_us;
     r.end_us = f->last_us;
@@ -65,7 +64,7 @@ static void on_flow_end(void *user, struct flow *f, enum flow_end_reason why)
         r.gaps[i] = f->gaps[i];
     }
     r.protocol = classify_name(w->cls, f);
-    r.ndpi_name = classify_full_name(w->cls, f, full, sizeof full);
+    classify_full_name(w->cls, f, r.ndpi_name, sizeof r.ndpi_name);
     r.ndpi_guessed = f->proto_guessed;
     r.end_reason = why == FE_TIMEOUT ? "timeout" : why == FE_EVICTED ? "evicted" : "end_of_input";
     w->app.now_us = w->now_us;

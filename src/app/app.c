@@ -10,7 +10,6 @@
 #include <openssl/evp.h>
 
 #include "app/proto.h"
-#include "dnscache.h"
 #include "parse/http.h"
 #include "parse/smb.h"
 #include "parse/tls.h"
@@ -49,8 +48,7 @@ int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests)
     c->out = bus->out;
     c->digests = digests;
     c->scratch = malloc(APP_SCRATCH);
-    c->dns = dnscache_new(DNSCACHE_DEFAULT_ENTRIES);
-    if (c->scratch == NULL || c->dns == NULL) {
+    if (c->scratch == NULL) {
         app_ctx_free(c);
         return -1;
     }
@@ -60,9 +58,7 @@ int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests)
 void app_ctx_free(struct app_ctx *c)
 {
     free(c->scratch);
-    dnscache_free(c->dns);
     c->scratch = NULL;
-    c->dns = NULL;
 }
 
 void app_rec_net(const struct app_ctx *c, const struct flow *f, struct rec_net *n)
@@ -77,9 +73,6 @@ void app_rec_net(const struct app_ctx *c, const struct flow *f, struct rec_net *
     n->l4proto = f->key.proto;
     n->vlan = f->key.vlan;
     n->has_vlan = f->key.vlan != 0;
-    const char *d = dnscache_get(c->dns, &n->dst, c->now_us);
-    if (d)
-        snprintf(n->dst_domain, sizeof n->dst_domain, "%s", d);
 }
 
 static struct app_state *state(struct app_ctx *c, struct flow *f)

@@ -16,7 +16,6 @@
 #include "recbus.h"
 #include "reasm.h"
 
-struct dnscache;
 struct classify;
 
 enum app_proto { APP_UNDECIDED = 0, APP_NONE, APP_HTTP, APP_TLS, APP_SMB, APP_DNS, APP_DHCP, APP__COUNT };
@@ -31,7 +30,6 @@ struct app_stats {
 struct app_ctx {
     struct output *out;
     struct recbus *bus;            /* where records go (output, correlator) */
-    struct dnscache *dns;
     uint64_t now_us;              /* time of the packet being processed */
     bool digests;                 /* --flow-digests */
     struct app_stats st;

@@ -1,6 +1,7 @@
 /* dns.c -- DNS glue (DESIGN.md section 4, "DNS"): every DNS message over
  * UDP, or over TCP with its two-byte length, becomes a record; the A and
- * AAAA answers of a response teach dnscache.c which name each address
+ * AAAA answers of a response (with their TTLs) go with the record, and
+ * teach the delivering side (recbus.c, dnscache.c) which name each address
  * stands for, so later records carry destination.domain. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,6 @@
 
 #include "app/proto.h"
 #include "app/sbuf.h"
-#include "dnscache.h"
 #include "parse/dns.h"
 #include "text.h"
 
@@ -76,9 +76,8 @@ static void one_message(struct app_ctx *c, struct flow *f, const uint8_t *p, siz
             r->an[r->nan].ttl = a->ttl;
             r->nan++;
             if (a->has_addr) {
+                r->resolved_ttl[r->nresolved] = a->ttl;
                 r->resolved[r->nresolved++] = a->addr;
-                if (r->qname[0])
-                    dnscache_put(c->dns, &a->addr, r->qname, a->ttl, c->now_us);
             }
         }
     }

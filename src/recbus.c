@@ -1,0 +1,148 @@
+/* recbus.c -- delivery of records to the output and the correlator, the
+ * DNS address-to-name cache on the way, and the per-worker queues of
+ * --workers (see recbus.h). */
+#include "recbus.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* destination.domain: the name a DNS answer delivered earlier gave the address */
+static void name_dst(struct recbus *b, struct rec_net *n)
+{
+    if (!b->dns || n->dst_domain[0])
+        return;
+    const char *d = dnscache_get(b->dns, &n->dst, n->ts_us);
+    if (d)
+        snprintf(n->dst_domain, sizeof n->dst_domain, "%s", d);
+}
+
+static void deliver(struct recbus *b, enum rec_type t, void *rec)
+{
+    switch (t) {
+    case RT_HTTP: {
+        struct rec_http *r = rec;
+        name_dst(b, &r->n);
+        output_http(b->out, r);
+        if (b->cor)
+            cor_http(b->cor, r);
+        break;
+    }
+    case RT_TLS: {
+        struct rec_tls *r = rec;
+        name_dst(b, &r->n);
+        output_tls(b->out, r);
+        if (b->cor)
+            cor_tls(b->cor, r);
+        break;
+    }
+    case RT_SMB: {
+        struct rec_smb *r = rec;
+        name_dst(b, &r->n);
+        output_smb(b->out, r);
+        if (b->cor)
+            cor_smb(b->cor, r);
+        break;
+    }
+    case RT_DNS: {
+        struct rec_dns *r = rec;
+        name_dst(b, &r->n);
+        if (b->dns && r->qname[0])
+            for (unsigned i = 0; i < r->nresolved && i < REC_DNS_MAX; i++)
+                dnscache_put(b->dns, &r->resolved[i], r->qname, r->resolved_ttl[i], r->n.ts_us);
+        output_dns(b->out, r);
+        if (b->cor)
+            cor_dns(b->cor, r);
+        break;
+    }
+    case RT_DHCP: {
+        struct rec_dhcp *r = rec;
+        name_dst(b, &r->n);
+        output_dhcp(b->out, r);
+        if (b->cor)
+            cor_dhcp(b->cor, r);
+        break;
+    }
+    case RT_FLOW: {
+        struct rec_flow *r = rec;
+        output_flow(b->out, r);
+        if (b->cor)
+            cor_flow(b->cor, r);
+        break;
+    }
+    }
+}
+
+static const size_t rec_size[] = {
+    [RT_HTTP] = sizeof(struct rec_http), [RT_TLS] = sizeof(struct rec_tls), [RT_SMB] = sizeof(struct rec_smb),
+    [RT_DNS] = sizeof(struct rec_dns),   [RT_DHCP] = sizeof(struct rec_dhcp), [RT_FLOW] = sizeof(struct rec_flow),
+};
+
+/* Queue a copy, or deliver now without a queue. */
+static void submit(struct recbus *b, enum rec_type t, void *rec)
+{
+    struct recq *q = b->q;
+    if (!q) {
+        deliver(b, t, rec);
+        return;
+    }
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 256;
+        struct recq_item *v = realloc(q->v, cap * sizeof *v);
+        if (!v) {
+            q->dropped++;
+            return;
+        }
+        q->v = v;
+        q->cap = cap;
+    }
+    void *copy = malloc(rec_size[t]);
+    if (!copy) {
+        q->dropped++;
+        return;
+    }
+    memcpy(copy, rec, rec_size[t]);
+    q->v[q->n++] = (struct recq_item){ .tag = q->cur, .seq = q->seq++, .type = (uint8_t)t, .rec = copy };
+}
+
+void bus_http(struct recbus *b, struct rec_http *r) { submit(b, RT_HTTP, r); }
+void bus_tls(struct recbus *b, struct rec_tls *r) { submit(b, RT_TLS, r); }
+void bus_smb(struct recbus *b, struct rec_smb *r) { submit(b, RT_SMB, r); }
+void bus_dns(struct recbus *b, struct rec_dns *r) { submit(b, RT_DNS, r); }
+void bus_dhcp(struct recbus *b, struct rec_dhcp *r) { submit(b, RT_DHCP, r); }
+void bus_flow(struct recbus *b, struct rec_flow *r) { submit(b, RT_FLOW, r); }
+
+void bus_endpoint(struct recbus *b, const struct rec_endpoint *r)
+{
+    output_endpoint(b->out, r);
+    if (b->cor)
+        cor_endpoint(b->cor, r);
+}
+
+void bus_deliver(struct recbus *b, struct recq_item *it)
+{
+    deliver(b, (enum rec_type)it->type, it->rec);
+    free(it->rec);
+    it->rec = NULL;
+}
+
+int recq_cmp(const void *pa, const void *pb)
+{
+    const struct recq_item *a = pa, *b = pb;
+    if (a->tag.idx != b->tag.idx)
+        return a->tag.idx < b->tag.idx ? -1 : 1;
+    if (a->tag.phase != b->tag.phase)
+        return a->tag.phase < b->tag.phase ? -1 : 1;
+    if (a->tag.cls != b->tag.cls)
+        return a->tag.cls < b->tag.cls ? -1 : 1;
+    if (a->tag.key != b->tag.key)
+        return a->tag.key < b->tag.key ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void recq_free(struct recq *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        free(q->v[i].rec);
+    free(q->v);
+    memset(q, 0, sizeof *q);
+}
