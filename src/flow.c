@@ -22,6 +22,7 @@ struct flow_table {
     flow_end_cb cb;
     void *user;
     uint64_t next_id;
+    uint64_t pkt;                 /* flow_set_packet: the packet being processed, 0 none */
 };
 
 static uint64_t mix64(uint64_t h)
@@ -179,7 +180,7 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
             return NULL;
         }
         f->key = k;
-        f->id = ++t->next_id;
+        f->id = t->pkt ? t->pkt : ++t->next_id;
         f->first_us = ts_us;
         /* The client is the sender of the first packet, unless that packet
          * is a SYN-ACK (we missed the SYN); for a flow picked up mid-stream
@@ -206,8 +207,14 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
     }
     if (ts_us > f->last_us)
         f->last_us = ts_us;
+    f->last_pkt = t->pkt;
     *dir = side == f->client ? 0 : 1;
     return f;
+}
+
+void flow_set_packet(struct flow_table *t, uint64_t n)
+{
+    t->pkt = n;
 }
 
 void flow_mark_closed(struct flow_table *t, struct flow *f)

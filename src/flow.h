@@ -34,7 +34,9 @@ struct flow {
     struct flow_key key;
     struct flow *hnext;           /* hash chain */
     struct flow *prev, *next;     /* LRU list of its timeout class */
-    uint64_t id;                  /* sequence number within the run */
+    uint64_t id;                  /* the number of the packet that opened it (flow_set_packet),
+                                   * else a sequence number within the table */
+    uint64_t last_pkt;            /* the number of the packet that last touched it */
     uint64_t first_us, last_us;
     uint64_t pkts[2], bytes[2];   /* [0] client to server, [1] server to client */
     uint64_t app_bytes[2];        /* bytes delivered by reassembly */
@@ -80,6 +82,11 @@ void flow_table_free(struct flow_table *t); /* ends remaining flows (FE_SHUTDOWN
 /* The flow of pk (TCP or UDP, decoded), created if new; *dir is the packet's
  * direction (0 client to server). NULL when it could not be created. */
 struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts_us, int *dir);
+
+/* The number of the packet about to be given to flow_get (counting from 1
+ * over the whole input): a flow it opens takes it as its id, so that ids do
+ * not depend on how flows are spread over workers. */
+void flow_set_packet(struct flow_table *t, uint64_t n);
 
 /* Move a TCP flow to the closed class (short timeout). */
 void flow_mark_closed(struct flow_table *t, struct flow *f);

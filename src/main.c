@@ -22,6 +22,7 @@
 #include "geo.h"
 #include "identity.h"
 #include "output.h"
+#include "pool.h"
 #include "rarity.h"
 #include "recbus.h"
 #include "syslog_in.h"
@@ -154,17 +155,17 @@ static int drop_privileges(const char *user, char *err, size_t errlen)
 static struct output *g_out;
 static const struct mw_opts *g_opts;
 static struct allowlist *g_allow;
-static struct worker *g_w;
+static struct worker *g_w;     /* one worker */
+static struct pool *g_pool;     /* or --workers N */
 
-static void print_stats(struct worker *w, const char *observer);
+static void print_stats(const char *observer);
 
 static void handle_signals(void)
 {
     char err[512];
     if (usr1_requested) {
         usr1_requested = 0;
-        if (g_w)
-            print_stats(g_w, g_out->observer);
+        print_stats(g_out->observer);
     }
     if (!hup_requested)
         return;
@@ -194,12 +195,17 @@ static void advance(uint64_t now_us)
     }
 }
 
-static void print_stats(struct worker *w, const char *observer)
+static void print_stats(const char *observer)
 {
     struct stats_view v;
     struct proto_count *protos = NULL;
     struct syslog_stats sl;
-    worker_stats(w, &v, &protos);
+    if (g_pool)
+        pool_stats(g_pool, &v, &protos);
+    else if (g_w)
+        worker_stats(g_w, &v, &protos);
+    else
+        return;
     if (v.ts_us == 0)
         v.ts_us = wall_us();
     if (g_sl) {
@@ -281,6 +287,21 @@ static void progress_clear(struct progress *pr)
     pr->shown = false;
 }
 
+/* --workers: around each packet's merged records, what the one-worker loop
+ * does around the packet. */
+static void pool_before(void *user, uint64_t ts_us)
+{
+    (void)user;
+    if (ts_us >= g_next_ev_us)
+        events_until(ts_us);
+}
+
+static void pool_after(void *user, uint64_t ts_us)
+{
+    (void)user;
+    advance(ts_us);
+}
+
 /* Replay one file. Returns 0, or 1 with err set (the packets read before
  * the error have been processed). */
 static int replay_file(struct worker *w, const struct mw_opts *o, const char *path, struct progress *pr,
@@ -308,21 +329,27 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
         if (r != CAP_PACKET)
             continue;
         uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
-        if (ts >= g_next_ev_us)
-            events_until(ts);
-        if (known)
-            worker_packet(w, c.dlt, ts, data, h->caplen);
-        else
-            worker_unknown_link(w, ts, h->caplen);
-        advance(ts);
+        if (g_pool) { /* the events due and the clock go with the merged records */
+            pool_packet(g_pool, c.dlt, known, ts, data, h->caplen);
+        } else {
+            if (ts >= g_next_ev_us)
+                events_until(ts);
+            if (known)
+                worker_packet(w, c.dlt, ts, data, h->caplen);
+            else
+                worker_unknown_link(w, ts, h->caplen);
+            advance(ts);
+        }
         if ((++n & 4095) == 0) {
-            progress_show(pr, &c, w->st.packets, w->st.bytes, false);
+            progress_show(pr, &c, g_pool ? pool_packets(g_pool) : w->st.packets,
+                          g_pool ? pool_bytes(g_pool) : w->st.bytes, false);
             syslog_poll(0);
             handle_signals();
         }
     }
     if (rc == 0)
-        progress_show(pr, &c, w->st.packets, w->st.bytes, true);
+        progress_show(pr, &c, g_pool ? pool_packets(g_pool) : w->st.packets,
+                      g_pool ? pool_bytes(g_pool) : w->st.bytes, true);
     progress_clear(pr);
     capture_close(&c);
     return rc;
@@ -416,7 +443,7 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
                 w->st.capture_drops += k;
                 w->st.capture_ifdrops += f;
             }
-            print_stats(w, w->out->observer);
+            print_stats(w->out->observer);
             next_stats = mono_us() + o->stats_interval * 1000000ull;
         }
     }
@@ -433,16 +460,16 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
 }
 
 /* Only syslog listeners (after any files): serve them until stopped. */
-static void run_syslog(const struct mw_opts *o, struct worker *w)
+static void run_syslog(const struct mw_opts *o, struct output *out)
 {
     uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
     while (!stop_requested) {
         syslog_poll(200);
         advance(wall_us());
         handle_signals();
-        output_flush(w->out);
+        output_flush(out);
         if (next_stats && mono_us() >= next_stats) {
-            print_stats(w, w->out->observer);
+            print_stats(out->observer);
             next_stats = mono_us() + o->stats_interval * 1000000ull;
         }
     }
@@ -553,12 +580,24 @@ int main(int argc, char **argv)
         return 1;
     }
     struct worker w;
-    if (worker_init(&w, &o.wcfg, &bus, err, sizeof err) != 0) {
+    memset(&w, 0, sizeof w);
+    if (o.workers > 1 && o.nifaces) {
+        fprintf(stderr, "msiwatch: --workers: live capture (-i) runs with one worker for now; "
+                        "several workers are for replay (-r)\n");
+        output_close(&out, err, sizeof err);
+        return 2;
+    }
+    if (o.workers > 1) {
+        static const struct pool_hooks hooks = { pool_before, pool_after, NULL };
+        g_pool = pool_new(o.workers, &o.wcfg, &bus, &hooks, err, sizeof err);
+    }
+    if (o.workers > 1 ? !g_pool : worker_init(&w, &o.wcfg, &bus, err, sizeof err) != 0) {
         fprintf(stderr, "msiwatch: %s\n", err);
         output_close(&out, err, sizeof err);
         return 1;
     }
-    g_w = &w;
+    if (!g_pool)
+        g_w = &w;
     int rc = 0;
     static struct ev_feed feed; /* holds a large scratch record */
     if (o.nevents || o.nsyslogs) {
@@ -578,6 +617,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "msiwatch: %s\n", err);
                 syslog_in_free(g_sl);
                 worker_free(&w);
+                pool_free(g_pool);
                 output_close(&out, err, sizeof err);
                 return 2;
             }
@@ -611,10 +651,12 @@ int main(int argc, char **argv)
         struct progress pr = { .on = isatty(STDERR_FILENO) == 1 };
         for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested; i++)
             rc = replay_file(&w, &o, o.reads[i], &pr, err, sizeof err);
+        if (g_pool)
+            pool_flush(g_pool); /* the records of the last batch, with the events among them */
         if (rc == 0)
             events_until(UINT64_MAX); /* the events after the last packet */
         if (rc == 0 && g_sl)
-            run_syslog(&o, &w);
+            run_syslog(&o, &out);
     }
     if (g_ev_rc && rc == 0) {
         rc = 1;
@@ -625,13 +667,20 @@ int main(int argc, char **argv)
     if (g_sl)
         syslog_in_close_all(g_sl); /* a last unterminated line is delivered here */
     char err2[ERRLEN] = "";
-    worker_finish(&w);
+    if (g_pool)
+        pool_finish(g_pool);
+    else
+        worker_finish(&w);
     cor_finish(g_cor); /* the end of input closes every window */
     if (o.stats)
-        print_stats(&w, out.observer);
+        print_stats(out.observer);
     syslog_in_free(g_sl);
     g_sl = NULL;
-    worker_free(&w);
+    pool_free(g_pool);
+    g_pool = NULL;
+    if (g_w)
+        worker_free(&w);
+    g_w = NULL;
     dnscache_free(bus.dns);
     cor_free(g_cor);
     g_cor = NULL;

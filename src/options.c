@@ -15,7 +15,7 @@
 
 enum {
     O_SYSLOG = 256, O_RECORDS, O_ALLOWLIST, O_HOSTMAP, O_STATS, O_STATS_INTERVAL,
-    O_MAX_FLOWS, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
+    O_MAX_FLOWS, O_WORKERS, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
     O_FRAG_MAX_DATAGRAMS, O_FRAG_TIMEOUT, O_REASM_HOLD, O_REASM_MEMCAP, O_REASM_DEPTH,
     O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
     O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ, O_LEARN, O_WIN_BEFORE,
@@ -61,6 +61,7 @@ static const struct option longopts[] = {
     { "stats", no_argument, NULL, O_STATS },
     { "stats-interval", required_argument, NULL, O_STATS_INTERVAL },
     { "max-flows", required_argument, NULL, O_MAX_FLOWS },
+    { "workers", required_argument, NULL, O_WORKERS },
     { "tcp-timeout", required_argument, NULL, O_TCP_TIMEOUT },
     { "udp-timeout", required_argument, NULL, O_UDP_TIMEOUT },
     { "closed-timeout", required_argument, NULL, O_CLOSED_TIMEOUT },
@@ -108,6 +109,8 @@ static const char usage_text[] =
     "      --observer-name NAME observer.name in every record (default: this host's name)\n"
     "      --flow-digests       add a SHA-256 of each reassembled TCP direction to flow records\n"
     "      --user NAME          once capture handles, sockets and files are open, run as NAME (needs root)\n"
+    "      --workers N          packet worker threads (default 1); the records and alerts are those of one\n"
+    "                           worker while no bound is reached; the bounds are shared out among them\n"
     "Bounds and timeouts:\n"
     "      --max-flows N        flows tracked at once; the oldest idle one is evicted (default 500000)\n"
     "      --tcp-timeout SEC    idle TCP flow timeout (default 600)\n"
@@ -264,6 +267,10 @@ static enum opts_result opts_apply(int argc, char **argv, struct mw_opts *o, boo
             if (parse_u64(name, optarg, 0, 86400, &v, err, errlen)) return OPTS_USAGE;
             o->stats_interval = (unsigned)v;
             *interval_set = true;
+            break;
+        case O_WORKERS:
+            if (parse_u64(name, optarg, 1, 64, &v, err, errlen)) return OPTS_USAGE;
+            o->workers = (unsigned)v;
             break;
         case O_MAX_FLOWS:
             if (parse_u64(name, optarg, 1, 100000000, &v, err, errlen)) return OPTS_USAGE;
@@ -522,6 +529,7 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
 {
     memset(o, 0, sizeof *o);
     worker_cfg_defaults(&o->wcfg);
+    o->workers = 1;
     syslog_cfg_defaults(&o->scfg);
     cor_cfg_defaults(&o->ccfg);
     rarity_cfg_defaults(&o->rcfg);

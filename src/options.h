@@ -41,6 +41,7 @@ struct mw_opts {
     bool stats;
     unsigned stats_interval; /* seconds, live only; 0 = only at exit */
     struct worker_cfg wcfg;
+    unsigned workers;        /* --workers: packet worker threads (1..64) */
 };
 
 enum opts_result { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_USAGE = 2 };

@@ -36,6 +36,13 @@ static void on_flow_end(void *user, struct flow *f, enum flow_end_reason why)
 {
     struct worker *w = user;
     w->cur_flow = f;
+    struct recq *q = w->bus->q;
+    if (q && q->cur.phase == 0) { /* a timeout run: the LRU order of one worker */
+        q->cur.cls = f->list;
+        q->cur.key = f->last_pkt;
+    } else if (q && q->cur.phase == 2) { /* the end: in order of first sight */
+        q->cur.key = f->id;
+    }
     if (f->key.proto == IPP_TCP) {
         reasm_close(&w->reasm, &f->rd[0], w, 0);
         reasm_close(&w->reasm, &f->rd[1], w, 1);
@@ -131,20 +138,22 @@ static void transport(struct worker *w, const struct mw_pkt *pk, uint64_t ts_us)
         flow_mark_closed(w->flows, f);
 }
 
-void worker_packet(struct worker *w, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen)
+/* The timeouts, on packet time, before packet n. */
+static void expire(struct worker *w, uint64_t n, uint64_t now_us)
+{
+    if (w->bus->q)
+        w->bus->q->cur = (struct rec_tag){ .idx = n, .phase = 0 };
+    flow_expire(w->flows, now_us);
+    ipfrag_expire(w->frag, now_us);
+}
+
+/* Packet n of the input. */
+static void packet(struct worker *w, uint64_t n, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen)
 {
     struct mw_pkt pk;
-    w->st.packets++;
-    w->st.bytes += caplen;
-    if (ts_us > w->now_us)
-        w->now_us = ts_us;
-    /* Timeouts run on packet time, at most once a second of it, so a replay
-     * gives the same flows every time whatever the machine's speed. */
-    if (w->now_us >= w->next_expire_us) {
-        flow_expire(w->flows, w->now_us);
-        ipfrag_expire(w->frag, w->now_us);
-        w->next_expire_us = w->now_us + 1000000;
-    }
+    if (w->bus->q)
+        w->bus->q->cur = (struct rec_tag){ .idx = n, .phase = 1 };
+    flow_set_packet(w->flows, n);
     enum decode_cause c = decode_frame(dlt, data, caplen, &pk);
     if (pk.nvlan)
         w->st.vlan++;
@@ -177,6 +186,36 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_us, const uint8_t *dat
     transport(w, &pk, ts_us);
 }
 
+void worker_packet(struct worker *w, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen)
+{
+    w->st.packets++;
+    w->st.bytes += caplen;
+    if (ts_us > w->now_us)
+        w->now_us = ts_us;
+    /* Timeouts run on packet time, at most once a second of it, so a replay
+     * gives the same flows every time whatever the machine's speed. */
+    if (w->now_us >= w->next_expire_us) {
+        expire(w, w->st.packets, w->now_us);
+        w->next_expire_us = w->now_us + 1000000;
+    }
+    packet(w, w->st.packets, dlt, ts_us, data, caplen);
+}
+
+void worker_expire_at(struct worker *w, uint64_t n, uint64_t now_us)
+{
+    w->now_us = now_us;
+    expire(w, n, now_us);
+}
+
+void worker_packet_at(struct worker *w, uint64_t n, uint64_t now_us, int dlt, uint64_t ts_us, const uint8_t *data,
+                      size_t caplen)
+{
+    w->st.packets++;
+    w->st.bytes += caplen;
+    w->now_us = now_us;
+    packet(w, n, dlt, ts_us, data, caplen);
+}
+
 void worker_unknown_link(struct worker *w, uint64_t ts_us, size_t caplen)
 {
     w->st.packets++;
@@ -188,6 +227,8 @@ void worker_unknown_link(struct worker *w, uint64_t ts_us, size_t caplen)
 
 void worker_finish(struct worker *w)
 {
+    if (w->bus->q)
+        w->bus->q->cur = (struct rec_tag){ .idx = UINT64_MAX, .phase = 2 };
     if (w->flows)
         flow_end_all(w->flows);
 }

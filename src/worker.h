@@ -47,6 +47,12 @@ int worker_init(struct worker *w, const struct worker_cfg *cfg, struct recbus *b
                 char *err, size_t errlen);
 /* One captured frame. */
 void worker_packet(struct worker *w, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen);
+/* With several workers (pool.c) the reader numbers the packets (from 1 over
+ * the whole input) and keeps the clock (the newest packet time): the
+ * timeouts before packet n, and packet n itself. */
+void worker_expire_at(struct worker *w, uint64_t n, uint64_t now_us);
+void worker_packet_at(struct worker *w, uint64_t n, uint64_t now_us, int dlt, uint64_t ts_us, const uint8_t *data,
+                      size_t caplen);
 /* Count a whole frame that was not decoded because its link type is unknown. */
 void worker_unknown_link(struct worker *w, uint64_t ts_us, size_t caplen);
 /* End of input: end every flow (their records are written). */

@@ -1,0 +1,364 @@
+/* pool.c -- several workers on one input (see pool.h). */
+#include "pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+
+#define BATCH_PACKETS 8192
+#define ARENA_BYTES (16u << 20)      /* packet bytes of one batch */
+#define SEC 1000000ull
+
+enum item_kind { IT_PACKET, IT_EXPIRE, IT_UNKNOWN };
+
+struct item {
+    uint64_t n, now_us, ts_us;
+    size_t off, len;
+    int dlt;
+    uint8_t kind;
+};
+
+struct wslot {
+    struct pool *p;
+    struct worker w;
+    struct recbus bus;               /* queues into q */
+    struct recq q;
+    struct item *items;
+    size_t nitems, cap;
+    pthread_t th;
+    bool started;
+};
+
+struct pool {
+    unsigned n;
+    struct wslot *ws;
+    struct recbus *bus;              /* the reader's: output, correlator */
+    struct pool_hooks hooks;
+    uint8_t *arena;
+    size_t used;
+    struct { uint64_t n, ts_us; } *order; /* every packet of the batch, in order */
+    size_t norder;
+    struct recq_item *merge;
+    size_t merge_cap;
+    uint64_t pkt_no, bytes, now_us, next_expire_us;
+    pthread_barrier_t start, done;
+    bool barriers;
+    enum { RUN_BATCH, RUN_FINISH, RUN_QUIT } what;
+    struct flow_stats flow_sum;
+    struct reasm_stats reasm_sum;
+    struct ipfrag_stats frag_sum;
+    struct classify_stats cls_sum;
+    struct pkt_stats pkt_sum;
+};
+
+static void *run(void *arg)
+{
+    struct wslot *s = arg;
+    struct pool *p = s->p;
+    for (;;) {
+        pthread_barrier_wait(&p->start);
+        if (p->what == RUN_QUIT)
+            return NULL;
+        if (p->what == RUN_FINISH) {
+            worker_finish(&s->w);
+        } else {
+            for (size_t i = 0; i < s->nitems; i++) {
+                const struct item *it = &s->items[i];
+                if (it->kind == IT_EXPIRE)
+                    worker_expire_at(&s->w, it->n, it->now_us);
+                else if (it->kind == IT_PACKET)
+                    worker_packet_at(&s->w, it->n, it->now_us, it->dlt, it->ts_us, p->arena + it->off, it->len);
+                else
+                    worker_unknown_link(&s->w, it->ts_us, it->len);
+            }
+        }
+        pthread_barrier_wait(&p->done);
+    }
+}
+
+struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *bus, const struct pool_hooks *hooks,
+                      char *err, size_t errlen)
+{
+    struct pool *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory for %u workers", n);
+        return NULL;
+    }
+    p->n = n;
+    p->bus = bus;
+    p->hooks = *hooks;
+    p->ws = calloc(n, sizeof *p->ws);
+    p->arena = malloc(ARENA_BYTES);
+    p->order = malloc(BATCH_PACKETS * sizeof *p->order);
+    if (!p->ws || !p->arena || !p->order) {
+        snprintf(err, errlen, "out of memory for %u workers", n);
+        pool_free(p);
+        return NULL;
+    }
+    /* each worker has its share of the bounds, so that their sum holds */
+    struct worker_cfg wc = *cfg;
+    wc.flow.max_flows = cfg->flow.max_flows / n ? cfg->flow.max_flows / n : 1;
+    wc.reasm.max_hold_total = cfg->reasm.max_hold_total / n;
+    wc.frag.max_bytes = cfg->frag.max_bytes / n;
+    wc.frag.max_datagrams = cfg->frag.max_datagrams / n ? cfg->frag.max_datagrams / n : 1;
+    for (unsigned i = 0; i < n; i++) {
+        struct wslot *s = &p->ws[i];
+        s->p = p;
+        s->bus = *bus;
+        s->bus.q = &s->q;
+        s->bus.cor = NULL;
+        s->bus.dns = NULL;
+        if (worker_init(&s->w, &wc, &s->bus, err, errlen) != 0) {
+            pool_free(p);
+            return NULL;
+        }
+    }
+    if (pthread_barrier_init(&p->start, NULL, n + 1) != 0 || pthread_barrier_init(&p->done, NULL, n + 1) != 0) {
+        snprintf(err, errlen, "cannot create the workers' barriers");
+        pool_free(p);
+        return NULL;
+    }
+    p->barriers = true;
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&p->ws[i].th, NULL, run, &p->ws[i]) != 0) {
+            snprintf(err, errlen, "cannot start worker thread %u", i + 1);
+            pool_free(p);
+            return NULL;
+        }
+        p->ws[i].started = true;
+    }
+    return p;
+}
+
+static struct item *push(struct wslot *s)
+{
+    if (s->nitems == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        struct item *v = realloc(s->items, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        s->items = v;
+        s->cap = cap;
+    }
+    return &s->items[s->nitems++];
+}
+
+/* Both directions of a flow, and all fragments of a datagram, to one worker. */
+static unsigned worker_of(const struct pool *p, int dlt, const uint8_t *data, size_t caplen)
+{
+    struct mw_pkt pk;
+    enum decode_cause c = decode_frame(dlt, data, caplen, &pk);
+    if ((c != DEC_OK && c != DEC_FRAGMENT) || !pk.ipver)
+        return 0;
+    uint64_t a = 1469598103934665603ull, b = a;
+    for (size_t i = 0; i < sizeof pk.src.b; i++) {
+        a = (a ^ pk.src.b[i]) * 1099511628211ull;
+        b = (b ^ pk.dst.b[i]) * 1099511628211ull;
+    }
+    uint64_t h = (a ^ b) + (pk.nvlan ? pk.vlan[0] : 0);
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return (unsigned)(h % p->n);
+}
+
+void pool_packet(struct pool *p, int dlt, bool known, uint64_t ts_us, const uint8_t *data, size_t caplen)
+{
+    if (p->norder >= BATCH_PACKETS || (known && p->used + caplen > ARENA_BYTES))
+        pool_flush(p);
+    uint64_t n = ++p->pkt_no;
+    p->bytes += caplen;
+    if (ts_us > p->now_us)
+        p->now_us = ts_us;
+    /* the timeout schedule one worker keeps: at most once a second of packet time */
+    if (p->now_us >= p->next_expire_us) {
+        for (unsigned i = 0; i < p->n; i++) {
+            struct item *it = push(&p->ws[i]);
+            if (it)
+                *it = (struct item){ .kind = IT_EXPIRE, .n = n, .now_us = p->now_us };
+        }
+        p->next_expire_us = p->now_us + SEC;
+    }
+    p->order[p->norder].n = n;
+    p->order[p->norder].ts_us = ts_us;
+    p->norder++;
+    if (!known) {
+        struct item *it = push(&p->ws[0]);
+        if (it)
+            *it = (struct item){ .kind = IT_UNKNOWN, .n = n, .ts_us = ts_us, .len = caplen };
+        return;
+    }
+    struct item *it = push(&p->ws[worker_of(p, dlt, data, caplen)]);
+    if (!it)
+        return;
+    memcpy(p->arena + p->used, data, caplen);
+    *it = (struct item){ .kind = IT_PACKET, .n = n, .now_us = p->now_us, .ts_us = ts_us, .off = p->used,
+                         .len = caplen, .dlt = dlt };
+    p->used += caplen;
+}
+
+/* Let the workers run what they were given, then deliver their records in
+ * the order of one worker, with the hooks around each packet. */
+static void run_and_merge(struct pool *p, bool hooks)
+{
+    pthread_barrier_wait(&p->start);
+    pthread_barrier_wait(&p->done);
+    size_t total = 0;
+    for (unsigned i = 0; i < p->n; i++)
+        total += p->ws[i].q.n;
+    if (total > p->merge_cap) {
+        struct recq_item *m = realloc(p->merge, total * sizeof *m);
+        if (m) {
+            p->merge = m;
+            p->merge_cap = total;
+        }
+    }
+    size_t k = 0;
+    for (unsigned i = 0; i < p->n; i++) {
+        struct recq *q = &p->ws[i].q;
+        for (size_t j = 0; j < q->n; j++) {
+            if (k < p->merge_cap)
+                p->merge[k++] = q->v[j];
+            else
+                free(q->v[j].rec), q->dropped++;
+        }
+        q->n = 0;
+    }
+    qsort(p->merge, k, sizeof *p->merge, recq_cmp);
+    size_t j = 0;
+    for (size_t i = 0; hooks && i < p->norder; i++) {
+        if (p->hooks.before)
+            p->hooks.before(p->hooks.user, p->order[i].ts_us);
+        while (j < k && p->merge[j].tag.idx == p->order[i].n)
+            bus_deliver(p->bus, &p->merge[j++]);
+        if (p->hooks.after)
+            p->hooks.after(p->hooks.user, p->order[i].ts_us);
+    }
+    while (j < k)
+        bus_deliver(p->bus, &p->merge[j++]);
+    for (unsigned i = 0; i < p->n; i++)
+        p->ws[i].nitems = 0;
+    p->norder = 0;
+    p->used = 0;
+}
+
+void pool_flush(struct pool *p)
+{
+    if (p->norder == 0)
+        return;
+    p->what = RUN_BATCH;
+    run_and_merge(p, true);
+}
+
+void pool_finish(struct pool *p)
+{
+    pool_flush(p);
+    p->what = RUN_FINISH;
+    run_and_merge(p, false);
+}
+
+uint64_t pool_packets(const struct pool *p)
+{
+    return p->pkt_no;
+}
+
+uint64_t pool_bytes(const struct pool *p)
+{
+    return p->bytes;
+}
+
+/* Sum structs of uint64_t counters. */
+static void add_u64(void *dst, const void *src, size_t size)
+{
+    uint64_t *d = dst;
+    const uint64_t *s = src;
+    for (size_t i = 0; i < size / sizeof *d; i++)
+        d[i] += s[i];
+}
+
+void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **protos)
+{
+    memset(&p->pkt_sum, 0, sizeof p->pkt_sum);
+    memset(&p->flow_sum, 0, sizeof p->flow_sum);
+    memset(&p->reasm_sum, 0, sizeof p->reasm_sum);
+    memset(&p->frag_sum, 0, sizeof p->frag_sum);
+    memset(&p->cls_sum, 0, sizeof p->cls_sum);
+    size_t nprot = 0;
+    struct proto_count *all = NULL;
+    for (unsigned i = 0; i < p->n; i++) {
+        struct stats_view one;
+        struct proto_count *pc = NULL;
+        worker_stats(&p->ws[i].w, &one, &pc);
+        add_u64(&p->pkt_sum, one.pkt, sizeof p->pkt_sum);
+        add_u64(&p->flow_sum, one.flow, sizeof p->flow_sum);
+        add_u64(&p->reasm_sum, one.reasm, sizeof p->reasm_sum);
+        add_u64(&p->frag_sum, one.frag, sizeof p->frag_sum);
+        add_u64(&p->cls_sum, one.cls, sizeof p->cls_sum);
+        for (size_t j = 0; pc && j < one.nprotos; j++) {
+            size_t k = 0;
+            while (k < nprot && strcmp(all[k].name, pc[j].name) != 0)
+                k++;
+            if (k == nprot) {
+                struct proto_count *m = realloc(all, (nprot + 1) * sizeof *all);
+                if (!m)
+                    continue;
+                all = m;
+                all[nprot].name = pc[j].name;
+                all[nprot].flows = 0;
+                nprot++;
+            }
+            all[k].flows += pc[j].flows;
+        }
+        free(pc);
+    }
+    /* in the order one worker gives them: by name */
+    for (size_t i = 1; i < nprot; i++)
+        for (size_t j = i; j > 0 && strcmp(all[j - 1].name, all[j].name) > 0; j--) {
+            struct proto_count t = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = t;
+        }
+    memset(v, 0, sizeof *v);
+    v->ts_us = p->now_us;
+    v->pkt = &p->pkt_sum;
+    v->flow = &p->flow_sum;
+    v->reasm = &p->reasm_sum;
+    v->frag = &p->frag_sum;
+    v->cls = &p->cls_sum;
+    v->protos = all;
+    v->nprotos = nprot;
+    *protos = all;
+}
+
+void pool_free(struct pool *p)
+{
+    if (!p)
+        return;
+    bool all = true;
+    for (unsigned i = 0; p->ws && i < p->n; i++)
+        all &= p->ws[i].started;
+    if (p->barriers && all) {
+        p->what = RUN_QUIT;
+        pthread_barrier_wait(&p->start);
+        for (unsigned i = 0; i < p->n; i++)
+            pthread_join(p->ws[i].th, NULL);
+    } else if (p->barriers) {
+        return; /* a thread could not start: the others wait at the barrier; the process is ending */
+    }
+    if (p->barriers) {
+        pthread_barrier_destroy(&p->start);
+        pthread_barrier_destroy(&p->done);
+    }
+    for (unsigned i = 0; p->ws && i < p->n; i++) {
+        worker_free(&p->ws[i].w);
+        recq_free(&p->ws[i].q);
+        free(p->ws[i].items);
+    }
+    free(p->ws);
+    free(p->arena);
+    free(p->order);
+    free(p->merge);
+    free(p);
+}

@@ -1,0 +1,54 @@
+/* pool.h -- several workers on one input (--workers N, DESIGN.md section 2).
+ *
+ * The reader (the caller's thread) numbers the packets, keeps the clock and
+ * the timeout schedule one worker would keep, and hands each packet to the
+ * worker its flow hashes to: a symmetric hash of the two IP addresses (and
+ * the VLAN), so both directions of a flow, and the fragments of a datagram,
+ * meet in one worker. Packets go in batches; the workers run a batch in
+ * parallel, queueing their records with the place in the packet order where
+ * one worker would have made them (recbus.h); the reader then merges the
+ * queues and delivers the records in that order, calling before() and
+ * after() around each packet as the one-worker loop does (endpoint events
+ * due before it, the correlator's clock after it).
+ *
+ * So records and alerts are those of one worker, byte for byte, as long as
+ * no bound is reached (each worker has 1/N of --max-flows, of the
+ * reassembly memcap and of the fragment bounds) and packet times do not go
+ * backwards (the timeout scan of a flow class stops at the first flow that
+ * has not timed out, in each worker's own list). */
+#ifndef MW_POOL_H
+#define MW_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output.h"
+#include "recbus.h"
+#include "worker.h"
+
+#define POOL_MAX_WORKERS 64
+
+struct pool_hooks {
+    void (*before)(void *user, uint64_t ts_us); /* before packet records at ts */
+    void (*after)(void *user, uint64_t ts_us);  /* after them */
+    void *user;
+};
+
+struct pool;
+
+/* n workers (2..POOL_MAX_WORKERS) delivering to bus (which the reader owns). */
+struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *bus, const struct pool_hooks *hooks,
+                      char *err, size_t errlen);
+/* One captured frame (known is false for a link type that is not decoded). */
+void pool_packet(struct pool *p, int dlt, bool known, uint64_t ts_us, const uint8_t *data, size_t caplen);
+/* Run and deliver what is batched (the end of a file, a signal to serve). */
+void pool_flush(struct pool *p);
+/* End of input: every flow ends, in order of first sight. */
+void pool_finish(struct pool *p);
+uint64_t pool_packets(const struct pool *p);
+uint64_t pool_bytes(const struct pool *p);
+/* The counters of all workers summed (peaks are the sum of each worker's). */
+void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **protos);
+void pool_free(struct pool *p);
+
+#endif
