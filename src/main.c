@@ -157,6 +157,7 @@ static const struct mw_opts *g_opts;
 static struct allowlist *g_allow;
 static struct worker *g_w;     /* one worker */
 static struct pool *g_pool;     /* or --workers N */
+static uint64_t g_cap_drops, g_cap_ifdrops; /* live: pcap_stats of every interface */
 
 static void print_stats(const char *observer);
 
@@ -206,6 +207,10 @@ static void print_stats(const char *observer)
         worker_stats(g_w, &v, &protos);
     else
         return;
+    struct pkt_stats pk = *v.pkt;
+    pk.capture_drops = g_cap_drops;
+    pk.capture_ifdrops = g_cap_ifdrops;
+    v.pkt = &pk;
     if (v.ts_us == 0)
         v.ts_us = wall_us();
     if (g_sl) {
@@ -365,13 +370,27 @@ static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char 
 {
     struct live_ctx *lc = (struct live_ctx *)user;
     uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
-    if (lc->known)
+    if (g_pool)
+        pool_packet(g_pool, lc->dlt, lc->known, ts, data, h->caplen);
+    else if (lc->known)
         worker_packet(lc->w, lc->dlt, ts, data, h->caplen);
     else
         worker_unknown_link(lc->w, ts, h->caplen);
 }
 
-static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t errlen)
+/* The interfaces' kernel and interface drops, for the stats. */
+static void capture_drops_all(struct capture *caps, size_t n)
+{
+    g_cap_drops = g_cap_ifdrops = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = 0, f = 0;
+        capture_drops(&caps[i], &k, &f);
+        g_cap_drops += k;
+        g_cap_ifdrops += f;
+    }
+}
+
+static int run_live(struct worker *w, struct output *out, const struct mw_opts *o, char *err, size_t errlen)
 {
     struct capture caps[MW_MAX_SOURCES];
     struct live_ctx lc[MW_MAX_SOURCES];
@@ -426,35 +445,28 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
                 stop_requested = 1;
             }
         }
+        if (g_pool)
+            pool_flush(g_pool); /* this round's packets: their records now */
         advance(wall_us());
         handle_signals();
-        output_flush(w->out);
+        output_flush(out);
         /* Idle flows end on the wall clock when live: no packet may come to move packet time. */
         uint64_t now = wall_us();
-        if (now > w->now_us + 1000000) {
+        if (g_pool) {
+            pool_tick(g_pool, now);
+        } else if (now > w->now_us + 1000000) {
             flow_expire(w->flows, now);
             ipfrag_expire(w->frag, now);
         }
         if (next_stats && mono_us() >= next_stats) {
-            uint64_t k = 0, f = 0;
-            w->st.capture_drops = w->st.capture_ifdrops = 0;
-            for (size_t i = 0; i < n; i++) {
-                capture_drops(&caps[i], &k, &f);
-                w->st.capture_drops += k;
-                w->st.capture_ifdrops += f;
-            }
-            print_stats(w->out->observer);
+            capture_drops_all(caps, n);
+            print_stats(out->observer);
             next_stats = mono_us() + o->stats_interval * 1000000ull;
         }
     }
-    w->st.capture_drops = w->st.capture_ifdrops = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k, f;
-        capture_drops(&caps[i], &k, &f);
-        w->st.capture_drops += k;
-        w->st.capture_ifdrops += f;
+    capture_drops_all(caps, n);
+    for (size_t i = 0; i < n; i++)
         capture_close(&caps[i]);
-    }
     free(pfd);
     return rc;
 }
@@ -581,12 +593,6 @@ int main(int argc, char **argv)
     }
     struct worker w;
     memset(&w, 0, sizeof w);
-    if (o.workers > 1 && o.nifaces) {
-        fprintf(stderr, "msiwatch: --workers: live capture (-i) runs with one worker for now; "
-                        "several workers are for replay (-r)\n");
-        output_close(&out, err, sizeof err);
-        return 2;
-    }
     if (o.workers > 1) {
         static const struct pool_hooks hooks = { pool_before, pool_after, NULL };
         g_pool = pool_new(o.workers, &o.wcfg, &bus, &hooks, err, sizeof err);
@@ -646,7 +652,7 @@ int main(int argc, char **argv)
     if (rc == 0 && (o.nifaces || !o.nreads))
         events_until(UINT64_MAX); /* live, or no packets: the files first */
     if (rc == 0 && o.nifaces) {
-        rc = run_live(&w, &o, err, sizeof err);
+        rc = run_live(&w, &out, &o, err, sizeof err);
     } else if (rc == 0) {
         struct progress pr = { .on = isatty(STDERR_FILENO) == 1 };
         for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested; i++)

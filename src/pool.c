@@ -11,7 +11,7 @@
 #define ARENA_BYTES (16u << 20)      /* packet bytes of one batch */
 #define SEC 1000000ull
 
-enum item_kind { IT_PACKET, IT_EXPIRE, IT_UNKNOWN };
+enum item_kind { IT_PACKET, IT_EXPIRE, IT_TICK, IT_UNKNOWN };
 
 struct item {
     uint64_t n, now_us, ts_us;
@@ -68,6 +68,8 @@ static void *run(void *arg)
                 const struct item *it = &s->items[i];
                 if (it->kind == IT_EXPIRE)
                     worker_expire_at(&s->w, it->n, it->now_us);
+                else if (it->kind == IT_TICK)
+                    worker_tick(&s->w, it->n, it->now_us);
                 else if (it->kind == IT_PACKET)
                     worker_packet_at(&s->w, it->n, it->now_us, it->dlt, it->ts_us, p->arena + it->off, it->len);
                 else
@@ -250,6 +252,20 @@ void pool_flush(struct pool *p)
         return;
     p->what = RUN_BATCH;
     run_and_merge(p, true);
+}
+
+void pool_tick(struct pool *p, uint64_t now_us)
+{
+    if (now_us <= p->now_us + SEC)
+        return;
+    pool_flush(p);
+    for (unsigned i = 0; i < p->n; i++) {
+        struct item *it = push(&p->ws[i]);
+        if (it)
+            *it = (struct item){ .kind = IT_TICK, .n = p->pkt_no, .now_us = now_us };
+    }
+    p->what = RUN_BATCH;
+    run_and_merge(p, false);
 }
 
 void pool_finish(struct pool *p)

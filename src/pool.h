@@ -43,6 +43,9 @@ struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *b
 void pool_packet(struct pool *p, int dlt, bool known, uint64_t ts_us, const uint8_t *data, size_t caplen);
 /* Run and deliver what is batched (the end of a file, a signal to serve). */
 void pool_flush(struct pool *p);
+/* Live: when no packet has moved packet time for a second, the timeouts
+ * run on the wall clock now_us (what is batched is delivered first). */
+void pool_tick(struct pool *p, uint64_t now_us);
 /* End of input: every flow ends, in order of first sight. */
 void pool_finish(struct pool *p);
 uint64_t pool_packets(const struct pool *p);

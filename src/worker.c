@@ -207,6 +207,11 @@ void worker_expire_at(struct worker *w, uint64_t n, uint64_t now_us)
     expire(w, n, now_us);
 }
 
+void worker_tick(struct worker *w, uint64_t n, uint64_t wall_us)
+{
+    expire(w, n, wall_us);
+}
+
 void worker_packet_at(struct worker *w, uint64_t n, uint64_t now_us, int dlt, uint64_t ts_us, const uint8_t *data,
                       size_t caplen)
 {
