@@ -23,6 +23,7 @@ expect_eq "the installed binary runs" "$("$BIN" --version 2>&1 | cut -d' ' -f1)"
 expect_eq "the sample configuration is $MW_SYSCONFDIR/msiwatch/msiwatch.conf, unchanged" \
     "$(cmp "$TESTS_DIR/../etc/msiwatch.conf" "$CONF" 2>&1 && echo same)" "same"
 check "the allowlist sample is beside it" cmp "$TESTS_DIR/../etc/allowlist.sample" "$ST$MW_SYSCONFDIR/msiwatch/allowlist.sample"
+check "the man page is $MW_MANDIR/man8/msiwatch.8" cmp "$TESTS_DIR/../doc/msiwatch.8" "$MAN"
 check "the installed configuration is accepted by the installed binary" \
     "$BIN" -c "$CONF" -r "$PCAPS/lab/http-msi.pcap" -s :memory: -o "$TMP/a.json"
 
@@ -45,7 +46,7 @@ else
         # it checks Documentation=man:msiwatch(8) with man, given the staged page
         mkdir -p "$TMP/verify"
         sed "s|^ExecStart=$MW_BINDIR/|ExecStart=$ST$MW_BINDIR/|" "$UNIT" >"$TMP/verify/msiwatch.service"
-        if command -v man >/dev/null 2>&1; then manopt=--man=no; else manopt=--man=no; fi
+        if command -v man >/dev/null 2>&1; then manopt=--man=yes; else manopt=--man=no; fi
         out=$(MANPATH=$ST$MW_MANDIR systemd-analyze verify "$manopt" "$TMP/verify/msiwatch.service" 2>&1)
         rc=$?
         expect_eq "systemd-analyze verify: no error, no warning" "$rc:$out" "0:"
