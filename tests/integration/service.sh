@@ -1,7 +1,7 @@
 #!/bin/bash
 # service.sh -- packaging (issue 8): make install into a staging directory
-# (DESTDIR) puts the binary, the systemd unit, the man page and the sample
-# configuration where configure said; the installed unit names the
+# (DESTDIR) puts the binary, the systemd unit, the man page, the sample
+# configuration and the forwarding recipes where configure said; the installed unit names the
 # installed binary and configuration and passes systemd-analyze verify
 # without a message; an edited configuration survives a second install and
 # uninstall removes only an unchanged one.
@@ -24,6 +24,9 @@ expect_eq "the sample configuration is $MW_SYSCONFDIR/msiwatch/msiwatch.conf, un
     "$(cmp "$TESTS_DIR/../etc/msiwatch.conf" "$CONF" 2>&1 && echo same)" "same"
 check "the allowlist sample is beside it" cmp "$TESTS_DIR/../etc/allowlist.sample" "$ST$MW_SYSCONFDIR/msiwatch/allowlist.sample"
 check "the man page is $MW_MANDIR/man8/msiwatch.8" cmp "$TESTS_DIR/../doc/msiwatch.8" "$MAN"
+expect_eq "the forwarding recipes are in $MW_DOCDIR/forwarders" \
+    "$(cd "$ST$MW_DOCDIR/forwarders" 2>/dev/null && for f in *; do cmp -s "$f" "$TESTS_DIR/../etc/forwarders/$f" && echo "$f"; done | tr '\n' ' ')" \
+    "$(cd "$TESTS_DIR/../etc/forwarders" && ls | tr '\n' ' ')"
 check "the installed configuration is accepted by the installed binary" \
     "$BIN" -c "$CONF" -r "$PCAPS/lab/http-msi.pcap" -s :memory: -o "$TMP/a.json"
 
