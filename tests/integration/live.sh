@@ -4,27 +4,11 @@
 # between those namespaces. Needs root and iproute2; skipped otherwise.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns add "mwprobe$$" 2>/dev/null; then
-    echo "1..0 # SKIP needs root, iproute2 and network namespaces"
-    exit 0
-fi
-ip netns del "mwprobe$$"
+need_netns
 A=mwa$$ B=mwb$$
-cleanup() {
-    [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null
-    ip netns del "$A" 2>/dev/null
-    ip netns del "$B" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add "$A" && ip netns add "$B"
-ip link add vA netns "$A" type veth peer name vB netns "$B"
+veth_pair "$A" "$B"
 ip -n "$A" addr add 10.251.0.1/24 dev vA
 ip -n "$B" addr add 10.251.0.2/24 dev vB
-ip -n "$A" link set vA up
-ip -n "$B" link set vB up
-ip -n "$A" link set lo up
-ip -n "$B" link set lo up
 
 ip netns exec "$A" "$MSIWATCH" -i vA -f "udp port 9999" --records "$TMP/rec" --stats 2>"$TMP/err" &
 PID=$!
