@@ -1,8 +1,9 @@
 #!/bin/bash
 # manpage.sh -- doc/msiwatch.8 cannot fall behind the program: every long
 # option of src/options.c has its own entry (a .TP header line) in the man
-# page and every option the page documents exists; the page renders with
-# groff without a warning, and through man -l.
+# page and every option the page documents exists (and each is in README.md
+# and, as a key, in etc/msiwatch.conf); the page renders with groff without
+# a warning, and through man -l.
 . "$(dirname "$0")/lib.sh"
 
 SRC=$TESTS_DIR/..
@@ -22,6 +23,11 @@ for o in $opts; do
     grep -qE -- "--$o([^a-z0-9-]|\$)" "$SRC/README.md" || echo "$o"
 done >"$TMP/readme-missing"
 expect_eq "every long option is in README.md too" "$(cat "$TMP/readme-missing")" ""
+for o in $opts; do
+    case $o in config | help | version) continue ;; esac # not settings
+    grep -qE "^[#;]? *$o *=" "$SRC/etc/msiwatch.conf" || echo "$o"
+done >"$TMP/conf-missing"
+expect_eq "every setting is a key of the sample etc/msiwatch.conf" "$(cat "$TMP/conf-missing")" ""
 
 if command -v groff >/dev/null 2>&1; then
     out=$(groff -man -Tutf8 -ww -z "$PAGE" 2>&1)
