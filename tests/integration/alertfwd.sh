@@ -32,12 +32,21 @@ template(name="fields" type="string"
          string="%pri%|%app-name%|%hostname%|%procid%|%msgid%|%structured-data%|%timereported:::date-rfc3339%|%msg%\n")
 input(type="imudp" address="127.0.0.1" port="$UP" ruleset="u")
 input(type="imtcp" address="127.0.0.1" port="$TP" ruleset="t")
-ruleset(name="u") { action(type="omfile" file="$TMP/rs/udp.log" template="fields") }
+ruleset(name="u") {
+    if \$app-name == "probe" then { action(type="omfile" file="$TMP/rs/probe.log") stop }
+    action(type="omfile" file="$TMP/rs/udp.log" template="fields")
+}
 ruleset(name="t") { action(type="omfile" file="$TMP/rs/tcp.log" template="fields") }
 EOF
 "$RSYSLOGD" -n -f "$TMP/rs/rsyslog.conf" -i "$TMP/rs/pid" >"$TMP/rs/out" 2>&1 &
 RS=$!
+# ready when TCP connects and a UDP probe comes through (to its own file)
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$TP) 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 100); do
+    logger -n 127.0.0.1 -P "$UP" --udp --rfc5424 -t probe ready 2>/dev/null
+    [ -s "$TMP/rs/probe.log" ] && break
+    sleep 0.05
+done
 
 # replay LOGFILE ARGS...: the scenario, forwarded (msiwatch's pid in PID); waits for rsyslog's line
 replay() {
