@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 PKGS="build-essential autoconf automake libtool pkg-config libpcap-dev libndpi-dev
-libmaxminddb-dev libjansson-dev libsqlite3-dev libpsl-dev libssl-dev zlib1g-dev libexpat1-dev libinih-dev jq bsdutils rsyslog openssl python3 sqlite3"
+libmaxminddb-dev libjansson-dev libsqlite3-dev libpsl-dev libssl-dev zlib1g-dev libexpat1-dev libinih-dev jq bsdutils rsyslog openssl python3 sqlite3
+systemd groff-base man-db libxml2-utils tcpreplay"
 # shellcheck disable=SC2086
 if ! dpkg-query -W $PKGS >/dev/null 2>&1; then
     $SUDO apt-get update -qq

@@ -26,6 +26,7 @@
 #include "rarity.h"
 #include "recbus.h"
 #include "syslog_in.h"
+#include "syslog_out.h"
 #include "worker.h"
 
 #define ERRLEN 512
@@ -151,7 +152,16 @@ static int drop_privileges(const char *user, char *err, size_t errlen)
     return 0;
 }
 
-/* What SIGHUP and SIGUSR1 ask for, done from the main loop. */
+/* --alert-syslog: the forwarder, fed by the alert output. */
+static struct syslog_out *g_fwd;
+
+static void forward_alert(void *ctx, const char *json, size_t len, int severity, uint64_t ts_us)
+{
+    syslog_out_alert(ctx, json, len, severity, ts_us);
+}
+
+/* What SIGHUP and SIGUSR1 ask for, done from the main loop (which also
+ * lets the forwarder send and reconnect here). */
 static struct output *g_out;
 static const struct mw_opts *g_opts;
 static struct allowlist *g_allow;
@@ -164,6 +174,7 @@ static void print_stats(const char *observer);
 static void handle_signals(void)
 {
     char err[512];
+    syslog_out_service(g_fwd);
     if (usr1_requested) {
         usr1_requested = 0;
         print_stats(g_out->observer);
@@ -225,6 +236,11 @@ static void print_stats(const char *observer)
         v.rar = rarity_stats(g_rar);
     if (g_id)
         v.ident = identity_stats(g_id);
+    struct syslog_out_stats fwd;
+    if (g_fwd) {
+        syslog_out_stats(g_fwd, &fwd);
+        v.fwd = &fwd;
+    }
     output_stats(stderr, observer, &v);
     free(protos);
 }
@@ -582,6 +598,23 @@ int main(int argc, char **argv)
     }
     g_out = &out;
     g_opts = &o;
+    if (o.alert_syslog) {
+        int usage;
+        g_fwd = syslog_out_new(o.alert_syslog, o.alert_syslog_facility, o.alert_syslog_queue, out.observer, &usage,
+                               err, sizeof err);
+        if (!g_fwd) {
+            fprintf(stderr, "msiwatch: %s\n", err);
+            cor_free(g_cor);
+            rarity_close(g_rar, NULL, 0);
+            geo_free(geo);
+            allowlist_free(g_allow);
+            identity_free(g_id);
+            output_close(&out, err, sizeof err);
+            return usage ? 2 : 1;
+        }
+        out.on_alert = forward_alert;
+        out.on_alert_ctx = g_fwd;
+    }
     static struct recbus bus;
     bus.out = &out;
     bus.cor = g_cor;
@@ -678,6 +711,7 @@ int main(int argc, char **argv)
     else
         worker_finish(&w);
     cor_finish(g_cor); /* the end of input closes every window */
+    syslog_out_drain(g_fwd, 5000); /* the collector gets 5 s to take the last alerts */
     if (o.stats)
         print_stats(out.observer);
     syslog_in_free(g_sl);
@@ -695,6 +729,8 @@ int main(int argc, char **argv)
         rc = 1;
     }
     g_rar = NULL;
+    syslog_out_free(g_fwd);
+    g_fwd = NULL;
     allowlist_free(g_allow);
     g_allow = NULL;
     geo_free(geo);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <ini.h>
+#include "syslog_out.h"
 #include <strings.h>
 
 enum {
@@ -20,7 +21,7 @@ enum {
     O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
     O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ, O_LEARN, O_WIN_BEFORE,
     O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS, O_FS_GRACE,
-    O_USER,
+    O_USER, O_ALERT_SYSLOG, O_ALERT_SYSLOG_FACILITY, O_ALERT_SYSLOG_QUEUE,
 };
 
 /* The configuration file read when -c is not given, if it exists. */
@@ -54,6 +55,9 @@ static const struct option longopts[] = {
     { "first-seen-grace", required_argument, NULL, O_FS_GRACE },
     { "output", required_argument, NULL, 'o' },
     { "records", required_argument, NULL, O_RECORDS },
+    { "alert-syslog", required_argument, NULL, O_ALERT_SYSLOG },
+    { "alert-syslog-facility", required_argument, NULL, O_ALERT_SYSLOG_FACILITY },
+    { "alert-syslog-queue", required_argument, NULL, O_ALERT_SYSLOG_QUEUE },
     { "geoip", required_argument, NULL, 'G' },
     { "allowlist", required_argument, NULL, O_ALLOWLIST },
     { "hostmap", required_argument, NULL, O_HOSTMAP },
@@ -104,6 +108,9 @@ static const char usage_text[] =
     "Outputs:\n"
     "  -o, --output FILE        alerts, JSON lines; default standard output\n"
     "      --records FILE       also every record the sensor produced (flows, network, endpoint), JSON lines; '-' is standard output\n"
+    "      --alert-syslog URL   also send each alert as RFC 5424 syslog: udp://HOST:PORT or tcp://HOST:PORT\n"
+    "      --alert-syslog-facility NAME  its facility (default local0); severity follows event.severity\n"
+    "      --alert-syslog-queue N  alerts waiting for the collector at most; more are dropped, counted (default 1000)\n"
     "      --stats              print counters to standard error at exit (JSON line)\n"
     "      --stats-interval SEC live capture: also every SEC seconds (default 60 with --stats)\n"
     "      --observer-name NAME observer.name in every record (default: this host's name)\n"
@@ -260,6 +267,18 @@ static enum opts_result opts_apply(int argc, char **argv, struct mw_opts *o, boo
         case 'f': o->filter = optarg; break;
         case 'o': o->output = optarg; break;
         case O_RECORDS: o->records = optarg; break;
+        case O_ALERT_SYSLOG: o->alert_syslog = optarg; break;
+        case O_ALERT_SYSLOG_FACILITY:
+            if ((o->alert_syslog_facility = syslog_out_facility(optarg)) < 0) {
+                snprintf(err, errlen, "bad value for --alert-syslog-facility: \"%s\" (a facility name such as "
+                         "local0 or daemon, or a number from 0 to 23)", optarg);
+                return OPTS_USAGE;
+            }
+            break;
+        case O_ALERT_SYSLOG_QUEUE:
+            if (parse_u64(name, optarg, 1, 1000000, &v, err, errlen)) return OPTS_USAGE;
+            o->alert_syslog_queue = (size_t)v;
+            break;
         case O_STATS: o->stats = true; break;
         case O_OBSERVER: o->observer = optarg; break;
         case O_FLOW_DIGESTS: o->wcfg.flow_digests = true; break;
@@ -533,6 +552,8 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
     syslog_cfg_defaults(&o->scfg);
     cor_cfg_defaults(&o->ccfg);
     rarity_cfg_defaults(&o->rcfg);
+    o->alert_syslog_facility = SYSLOG_OUT_FACILITY_DEFAULT;
+    o->alert_syslog_queue = SYSLOG_OUT_QUEUE_DEFAULT;
     bool interval_set = false;
     /* the configuration file first: the command line wins over it */
     const char *cfg = NULL;

@@ -37,6 +37,9 @@ struct mw_opts {
     const char *filter;
     const char *output;
     const char *records;
+    const char *alert_syslog;       /* --alert-syslog URL: alerts forwarded as RFC 5424 syslog */
+    int alert_syslog_facility;      /* 0..23 (default local0) */
+    size_t alert_syslog_queue;      /* alerts waiting for the collector at most */
     const char *observer;
     bool stats;
     unsigned stats_interval; /* seconds, live only; 0 = only at exit */

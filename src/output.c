@@ -5,8 +5,10 @@
 #include "correlate.h"
 #include "identity.h"
 #include "rarity.h"
+#include "syslog_out.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -714,7 +716,20 @@ void output_alert(struct output *o, const struct rec_alert *a)
         json_object_set_new(m, "clock_offset_s", json_real((double)a->clock_offset_us / 1e6));
     json_object_set_new(j, "message", json_string(a->message));
     prune_empty(j);
-    emit(o, o->alerts, o->alerts_path, j);
+    /* one serialisation for the file and the forwarder: the same bytes */
+    char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    if (s == NULL) {
+        errno = ENOMEM;
+        note_failure(o, o->alerts_path);
+        return;
+    }
+    size_t n = strlen(s);
+    if (!o->failed && (fwrite(s, 1, n, o->alerts) != n || fputc('\n', o->alerts) == EOF))
+        note_failure(o, o->alerts_path);
+    if (o->on_alert)
+        o->on_alert(o->on_alert_ctx, s, n, a->severity, a->ts_us);
+    free(s);
 }
 
 static void put(json_t *o, const char *k, uint64_t v)
@@ -881,6 +896,20 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(t, "replaced", r->replaced);
         put(t, "lookups", r->lookups);
         put(t, "hits", r->hits);
+    }
+    if (v->fwd) {
+        const struct syslog_out_stats *a = v->fwd;
+        json_t *t = sub(s, "alert_syslog");
+        put(t, "sent", a->sent);
+        put(t, "queued", a->queued);
+        put(t, "connects", a->connects);
+        put(t, "disconnects", a->disconnects);
+        put(t, "connect_failed", a->connect_failed);
+        json_t *d = sub(t, "drops");
+        put(d, "queue_full", a->queue_full);
+        put(d, "oversize", a->oversize);
+        put(d, "send_failed", a->send_failed);
+        put(d, "at_exit", a->at_exit);
     }
     int rc = json_dumpf(j, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(j);

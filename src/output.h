@@ -21,6 +21,7 @@
 struct cor_stats;
 struct rarity_stats;
 struct identity_stats;
+struct syslog_out_stats;
 
 struct output {
     FILE *alerts;           /* NULL: no alert output */
@@ -29,6 +30,10 @@ struct output {
     char observer[256];
     bool failed;
     char err[256];
+    /* Called with each alert's JSON line (no newline) as written to -o:
+     * --alert-syslog forwards it. */
+    void (*on_alert)(void *ctx, const char *json, size_t len, int severity, uint64_t ts_us);
+    void *on_alert_ctx;
 };
 
 /* Open the outputs: alerts_path NULL or "-" is standard output; records_path
@@ -72,6 +77,7 @@ struct stats_view {
     const struct cor_stats *cor;       /* the correlator */
     const struct rarity_stats *rar;    /* the rarity table */
     const struct identity_stats *ident;
+    const struct syslog_out_stats *fwd; /* --alert-syslog, when given */
 };
 
 /* The stats record (event.dataset msiwatch.stats) as one JSON line to f. */

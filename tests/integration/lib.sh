@@ -25,6 +25,27 @@ expect_eq() {
     if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "got:  $2" "want: $3"; fi
 }
 
+# need_netns: skip the whole script unless root with iproute2 and namespaces.
+need_netns() {
+    if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns add "mwprobe$$" 2>/dev/null; then
+        echo "1..0 # SKIP needs root, iproute2 and network namespaces"
+        exit 0
+    fi
+    ip netns del "mwprobe$$"
+}
+
+# veth_pair NS_A NS_B: two network namespaces joined by a veth pair, vA in
+# NS_A and vB in NS_B, both up, loopback up. At exit the process $PID (if
+# set) is killed and the namespaces are deleted.
+veth_pair() {
+    VETH_NS="$1 $2"
+    trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; for ns in $VETH_NS; do ip netns del "$ns" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+    ip netns add "$1" && ip netns add "$2" &&
+        ip link add vA netns "$1" type veth peer name vB netns "$2" &&
+        ip -n "$1" link set vA up && ip -n "$2" link set vB up &&
+        ip -n "$1" link set lo up && ip -n "$2" link set lo up
+}
+
 done_testing() { echo "1..$TAP_N"; exit 0; }
 
 command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
