@@ -62,24 +62,14 @@ if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v python3 >/d
     skip "live capture with 2 workers" "needs root, iproute2, python3 and network namespaces"
     done_testing
 fi
+ip netns del "mwwa$$"
 A=mwwa$$ B=mwwb$$
-cleanup() {
-    [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null
-    [ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null
-    ip netns del "$A" 2>/dev/null
-    ip netns del "$B" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add "$B"
-ip link add vA netns "$A" type veth peer name vB netns "$B"
+veth_pair "$A" "$B"
 ip -n "$A" addr add 10.252.0.1/24 dev vA
 ip -n "$B" addr add 10.252.0.2/24 dev vB
-ip -n "$A" link set vA up
-ip -n "$B" link set vB up
 mkdir -p "$TMP/www/pkg"
 cp "$PCAPS/lab/files/setup.msi" "$TMP/www/pkg/"
-(cd "$TMP/www" && exec ip netns exec "$A" python3 -m http.server --bind 10.252.0.1 8080 >/dev/null 2>&1) &
+(cd "$TMP/www" && exec ip netns exec "$A" timeout 60 python3 -m http.server --bind 10.252.0.1 8080 >/dev/null 2>&1) &
 SRV=$!
 ip netns exec "$A" "$MSIWATCH" -s :memory: -i vA --workers 2 --records "$TMP/live" --stats >"$TMP/lalerts" 2>"$TMP/lerr" &
 PID=$!
@@ -111,5 +101,6 @@ expect_eq "live, 2 workers: five UDP flows of one packet to 9999" \
 expect_eq "live, 2 workers: the Windows Installer fetch alerts as a network-only chain" \
     "$(jq -c '[.msiwatch.alert.kind, .event.severity, .host.ip, .destination.port]' "$TMP/lalerts")" \
     '["network-only",2,"10.252.0.2",8080]'
+kill "$SRV" 2>/dev/null
 expect_eq "live, 2 workers: no capture drops" "$(grep '"msiwatch.stats"' "$TMP/lerr" | jq -c '.msiwatch.stats.drops.total')" 0
 done_testing
