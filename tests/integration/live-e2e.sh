@@ -22,10 +22,12 @@ A=mwea$$ B=mweb$$
 PID=""
 veth_pair "$A" "$B"
 
-# The sensor: short windows, so that the alert is written a few seconds
-# after the run rather than after the default 5 minutes.
+# The sensor: short windows, so that the alert is written about 12 s after
+# the run rather than after the default 5 minutes (10 s leaves the packets
+# time to follow the events on a loaded machine).
+: >"$TMP/err"
 ip netns exec "$A" "$MSIWATCH" -i vA -f "host 10.77.0.10 or host 10.77.0.20" --syslog udp://127.0.0.1:0 \
-    -s :memory: --window-before 5 --window-after 3 --clock-skew 2 --lateness 5 \
+    -s :memory: --window-before 5 --window-after 10 --clock-skew 2 --lateness 5 \
     --observer-name sensor-e2e -o "$TMP/alerts.json" --records "$TMP/rec.json" --stats 2>"$TMP/err" &
 PID=$!
 U=""
@@ -51,12 +53,18 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
                 r[k] = t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if "." in r[k] else t.strftime("%Y-%m-%d %H:%M:%S")
         out.write(json.dumps(r, separators=(",", ":"), ensure_ascii=False) + "\n")
 EOF
-ip netns exec "$B" tcpreplay -q -i vB "$S/http-msi.pcap" >"$TMP/tcpreplay.out" 2>&1
+# The events first, all taken in before the packets come (so that what the
+# alert says does not depend on how the two interleave), then the packets.
 ip netns exec "$A" logger -n 127.0.0.1 -P "$U" --udp --rfc5424 --size 65000 -t nxlog -f "$TMP/events.jsonl"
+for _ in $(seq 100); do
+    [ "$(grep -c '"msiwatch.endpoint"' "$TMP/rec.json" 2>/dev/null)" -ge 7 ] && break
+    sleep 0.05
+done
+ip netns exec "$B" tcpreplay -q -i vB "$S/http-msi.pcap" >"$TMP/tcpreplay.out" 2>&1
 check "tcpreplay sent the scenario's 21 packets" grep -q "21 packets" "$TMP/tcpreplay.out"
 
 # The alert is written once the run's window closes on the wall clock
-# (3 s + 2 s of skew after the run): wait for it, at most 30 s.
+# (10 s + 2 s of skew after the run): wait for it, at most 30 s.
 for _ in $(seq 300); do
     [ -s "$TMP/alerts.json" ] && break
     sleep 0.1
@@ -72,8 +80,8 @@ expect_eq "msiwatch stops cleanly on SIGTERM" "$rc" "0"
 "$MSIWATCH" -s :memory: -r "$S/http-msi.pcap" -e "$S/http-msi.events.nxlog.jsonl" -o "$TMP/replay.json" 2>/dev/null
 # One difference, expected: in the replay the Sysmon 3 event (the file's
 # last line, after a later Sysmon 7) is read after the fetch's packets, so
-# the fetch vouches for the host (host-inferred-from-fetch); live, every
-# event is in before the window closes and Sysmon 3 names the host.
+# the fetch vouches for the host (host-inferred-from-fetch); here every
+# event is in before the packets and Sysmon 3 names the host.
 summary='[.event.severity, .msiwatch.alert.kind, (.msiwatch.reasons - ["host-inferred-from-fetch"]), .host.name, .host.ip, .process.entity_id,
   .process.command_line, .destination.ip, (.msiwatch.evidence.network | map([.url.original, .user_agent.original,
   .file.type, .file.size, .file.hash.sha256, .source.ip, .destination.port]))]'
