@@ -26,9 +26,9 @@ static size_t squeeze(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, in
     z.next_out = dst;
     z.avail_out = (uInt)cap;
     int r = deflate(&z, Z_FINISH);
-    size_t out = cap - z.avail_out;
+    size_t produced = cap - z.avail_out;
     deflateEnd(&z);
-    return r == Z_STREAM_END ? out : 0;
+    return r == Z_STREAM_END ? produced : 0;
 }
 
 /* The lab's real MSI (pcaps/lab/files/setup.msi); NULL if not found. */
