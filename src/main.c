@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "allowlist.h"
@@ -541,6 +542,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "msiwatch: %s: %s\n", o.events[i], strerror(errno));
             return 1;
         }
+    /* Alerts, records and the state file name internal hosts and what they
+     * fetched: created rw-r----- (a umask that is stricter already stays). */
+    mode_t um = umask(027);
+    umask(um | 027);
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -198,4 +198,15 @@ else
     skip "--user" "needs root and a user nobody"
 fi
 
+# alerts, records and the state file are not for every local user: 0640
+# under the usual umask 022, and a stricter umask stays
+mkdir -p "$TMP/modes"
+(umask 022 && "$MSIWATCH" -s "$TMP/modes/st.db" -r "$PCAPS/lab/scenarios/network-only.pcap" \
+    -o "$TMP/modes/alerts.json" --records "$TMP/modes/records.json" 2>/dev/null)
+expect_eq "umask 022: alerts, records and state file created 0640, and the alert written" \
+    "$(stat -c '%a' "$TMP/modes/alerts.json" "$TMP/modes/records.json" "$TMP/modes/st.db" | tr '\n' ' ')$(grep -c AN0445 "$TMP/modes/alerts.json")" \
+    "640 640 640 1"
+(umask 077 && "$MSIWATCH" -s :memory: -r "$PCAPS/lab/scenarios/network-only.pcap" -o "$TMP/modes/strict.json")
+expect_eq "umask 077 stays: 0600" "$(stat -c '%a' "$TMP/modes/strict.json")" 600
+
 done_testing
