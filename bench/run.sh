@@ -120,8 +120,10 @@ cmd_for() {
     ndpiReader) CMD=(ndpiReader -q -i "$2") ;;
     suricata)
         CMD=(suricata --runmode single -k none -c "$SURICATA_YAML" -S /dev/null -l "$OUT/suricata")
-        # a million flows at once need more than the default 32 MB flow memcap
-        [ "$3" = concurrent ] && CMD+=(--set flow.memcap=4gb --set stream.memcap=4gb)
+        # a million flows at once need more than the default memcaps (32 MB of
+        # flows, 256 MB of reassembly, 16 MB of DNS state lose records)
+        [ "$3" = concurrent ] && CMD+=(--set flow.memcap=4gb --set stream.memcap=4gb
+            --set stream.reassembly.memcap=4gb --set app-layer.protocols.dns.global-memcap=4gb)
         [ "${4:-}" = eve ] || CMD+=(--set outputs.0.eve-log.filename=/dev/null)
         CMD+=(-r "$2")
         ;;
@@ -222,8 +224,10 @@ for cap in "${CAPTURES[@]}"; do
     by=$(printf '%s' "$base" | jq -r .bytes)
     printf '\n%s: %s, %s packets, %s bytes of packets (%s MB)\n' "$cap" "$f" "$pk" "$by" \
         "$(awk -v b="$by" 'BEGIN { printf "%.1f", b / 1e6 }')"
-    printf '%-18s %8s %9s %7s %11s %7s %9s %7s\n' tool "wall s" "MB/s" Gbit/s packets/s "CPU s" "RSS MiB" ratio
-    bare_wall=""
+    printf '%-18s %8s %7s %7s %10s %7s %9s %8s %6s %6s\n' tool "wall s" "MB/s" Gbit/s packets/s \
+        "CPU s" "MB/CPU s" "RSS MiB" ratio "ratio"
+    printf '%-18s %8s %7s %7s %10s %7s %9s %8s %6s %6s\n' "" "" "" "" "" "" "" "" wall CPU
+    bare_wall="" bare_cpu=""
     for t in $TOOLS; do
         if ! have_tool "$t"; then
             printf '%-18s %s\n' "$t" "(not installed: skipped)"
@@ -232,11 +236,14 @@ for cap in "${CAPTURES[@]}"; do
         r=$(timed "$t" "$f" "$cap") || { printf '%-18s %s\n' "$t" "(failed)"; continue; }
         read -r ns user sys rss <<<"$r"
         wall=$(awk -v n="$ns" 'BEGIN { printf "%.3f", n / 1e9 }')
-        [ "$t" = bareloop ] && bare_wall=$wall
-        awk -v t="$t" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" -v b="$by" -v p="$pk" -v bw="$bare_wall" \
+        cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { c = u + s; printf "%.2f", c < 0.01 ? 0.01 : c }')
+        if [ "$t" = bareloop ]; then bare_wall=$wall bare_cpu=$cpu; fi
+        awk -v t="$t" -v w="$wall" -v c="$cpu" -v m="$rss" -v b="$by" -v p="$pk" -v bw="$bare_wall" -v bc="$bare_cpu" \
             'BEGIN { if (w <= 0) w = 0.001;
-                     printf "%-18s %8.3f %9.0f %7.2f %11.0f %7.2f %9.1f %7s\n", t, w, b / w / 1e6, b * 8 / w / 1e9,
-                            p / w, u + s, m / 1024, (bw == "" ? "-" : sprintf("%.0f%%", 100 * bw / w)) }'
+                     printf "%-18s %8.3f %7.0f %7.2f %10.0f %7.2f %9.0f %8.1f %6s %6s\n", t, w, b / w / 1e6,
+                            b * 8 / w / 1e9, p / w, c, b / c / 1e6, m / 1024,
+                            (bw == "" ? "-" : sprintf("%.0f%%", 100 * bw / w)),
+                            (bc == "" ? "-" : sprintf("%.0f%%", 100 * bc / c)) }'
         if [ "$t" = msiwatch ]; then
             grep '"msiwatch.stats"' "$OUT/$t.err" >"$OUT/$cap.msiwatch-stats.json" || true
         fi
