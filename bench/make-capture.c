@@ -44,9 +44,9 @@ struct tpkt {
     uint8_t udp_nosum;     /* UDP sent without checksum: left at zero */
     uint16_t l4_off;       /* offset of the L4 header in the frame */
     uint32_t ip_partial;   /* IPv4 header sum without addresses and checksum */
-    uint32_t l4_partial;   /* L4 sum (pseudo header without addresses) */
+    uint32_t l4_partial;   /* L4 sum without ports, addresses and checksum */
     uint16_t l4_orig_sum;  /* when not l4_full: the original checksum */
-    uint32_t orig_addr_sum; /* sum of the original address words */
+    uint32_t orig_addr_sum; /* sum of the original address and port words */
 };
 
 struct conv {
@@ -281,7 +281,7 @@ static void load(const char *path, int verbose)
         memset(hdr + 10, 0, 2);
         memset(hdr + 12, 0, 8);
         tp->ip_partial = sum16(hdr, ihl, 0);
-        tp->orig_addr_sum = addr_words(src, dst);
+        tp->orig_addr_sum = addr_words(src, dst) + sp + dp;
         size_t l4len = tot - ihl;
         size_t l4cap = iplen - ihl;
         uint8_t *l4p = iph + ihl;
@@ -289,7 +289,7 @@ static void load(const char *path, int verbose)
         if (l4cap >= l4len && l4len >= need) {
             tp->l4_full = 1;
             uint32_t s = 0;
-            s = sum16(l4p, tp->l4_sum_off, s);
+            s = sum16(l4p + 4, tp->l4_sum_off - 4u, s); /* ports are added per copy */
             s = sum16(l4p + tp->l4_sum_off + 2, l4len - tp->l4_sum_off - 2, s);
             s += proto + (uint32_t)l4len;
             tp->l4_partial = s;
@@ -336,12 +336,23 @@ static void load(const char *path, int verbose)
     (void)t_first;
 }
 
-/* Addresses of copy n: each copy has its own client (10.0.0.0/8, hosts .1
- * to .254), servers come from a pool in 172.16.0.0/12 shared by the copies
- * of one recorded server. */
+/* Addresses of copy n: without -c each copy has its own client
+ * (10.0.0.0/8, hosts .1 to .254) and keeps the recorded client port; with
+ * -c C copy n is client n mod C with client port 1024 + (n / C) mod 64512,
+ * so a client's copies never share a 5-tuple. Servers come from a pool in
+ * 172.16.0.0/12 shared by the copies of one recorded server. */
+static uint64_t clients;
+
 static uint32_t client_addr(uint64_t n)
 {
+    if (clients > 0)
+        n %= clients;
     return 0x0a000000u + (uint32_t)(n / 254) * 256 + (uint32_t)(n % 254) + 1;
+}
+
+static uint16_t client_port(uint64_t n) /* 0: the recorded one */
+{
+    return clients > 0 ? (uint16_t)(1024 + (n / clients) % 64512) : 0;
 }
 
 static uint32_t server_addr(int srv_index, uint64_t n)
@@ -357,12 +368,18 @@ static void set_mac(uint8_t *m, uint8_t kind, uint32_t ip)
     put32(m + 2, ip);
 }
 
-/* Writes packet k of a conversation copy with addresses cli, srv at time t. */
-static void emit(pcap_dumper_t *d, const struct conv *cv, size_t k, uint32_t cli, uint32_t srv,
+/* Writes packet k of copy n of a conversation at time t. */
+static void emit(pcap_dumper_t *d, const struct conv *cv, size_t k, uint64_t n, uint32_t srv,
                  int64_t t, uint8_t *out)
 {
     const struct tpkt *tp = &cv->pk[k];
+    uint32_t cli = client_addr(n);
+    uint16_t cport = client_port(n);
     memcpy(out, tp->frame, tp->caplen);
+    uint8_t *l4 = out + tp->l4_off;
+    if (cport != 0)
+        put16(l4 + (tp->from_client ? 0 : 2), cport);
+    uint32_t pw = (uint32_t)(l4[0] << 8 | l4[1]) + (uint32_t)(l4[2] << 8 | l4[3]);
     uint32_t s = tp->from_client ? cli : srv, dst = tp->from_client ? srv : cli;
     set_mac(out, tp->from_client ? 0x5e : 0xc0, dst);
     set_mac(out + 6, tp->from_client ? 0xc0 : 0x5e, s);
@@ -371,6 +388,7 @@ static void emit(pcap_dumper_t *d, const struct conv *cv, size_t k, uint32_t cli
     put32(iph + 16, dst);
     uint32_t aw = addr_words(s, dst);
     put16(iph + 10, (uint16_t)~fold(tp->ip_partial + aw));
+    aw += pw; /* the L4 checksum covers the ports too */
     if (tp->l4_full) {
         uint16_t v = (uint16_t)~fold(tp->l4_partial + aw);
         if (tp->udp_nosum)
@@ -510,7 +528,7 @@ static int mix(pcap_dumper_t *d, uint64_t target, const double w[CAT_N], int64_t
         if (heap_n == 0)
             break;
         struct inst x = heap_pop();
-        emit(d, x.cv, x.k, client_addr(x.n), server_addr(x.cv->srv_index, x.n), x.next_t, out);
+        emit(d, x.cv, x.k, x.n, server_addr(x.cv->srv_index, x.n), x.next_t, out);
         packets++;
         if (++x.k < x.cv->npk) {
             x.next_t = x.start + x.cv->pk[x.k].rel_us;
@@ -542,13 +560,15 @@ static int concurrent(pcap_dumper_t *d, uint64_t nflows)
     }
     if (best == NULL)
         die("no complete TCP conversation in the inputs");
-    if (nflows > 254ull * 65536)
-        die("at most 16646144 flows (10.0.0.0/8)");
+    if (clients == 0 && nflows > 254ull * 65536)
+        die("at most 16646144 flows (10.0.0.0/8) without -c");
+    if (clients > 0 && nflows > clients * 64512)
+        die("at most 64512 flows per client (-c)");
     static uint8_t out[MAX_FRAME];
     int64_t t = T0_SEC * 1000000;
     for (size_t k = 0; k < best->npk; k++)
         for (uint64_t n = 0; n < nflows; n++)
-            emit(d, best, k, client_addr(n), server_addr(0, n), t++, out);
+            emit(d, best, k, n, server_addr(0, n), t++, out);
     fprintf(stderr, "make-capture: %" PRIu64 " copies of %s %s port %u (%zu packets each), %"
             PRIu64 " packets, %" PRIu64 " bytes\n", nflows, best->file,
             best->proto == 6 ? "tcp" : "udp", best->srv_port, best->npk,
@@ -558,13 +578,15 @@ static int concurrent(pcap_dumper_t *d, uint64_t nflows)
 
 static void usage(void)
 {
-    fputs("usage: make-capture [-v] -o OUT [-s MIB] [-g GAP_US] [-w TLS,HTTP,SMB,DNS] FILE...\n"
-          "       make-capture [-v] -o OUT -n FLOWS FILE...\n"
+    fputs("usage: make-capture [-v] [-c CLIENTS] -o OUT [-s MIB] [-g GAP_US] [-w TLS,HTTP,SMB,DNS] FILE...\n"
+          "       make-capture [-v] [-c CLIENTS] -o OUT -n FLOWS FILE...\n"
           "  -s MIB     mix mode: write about MIB MiB (default 1024)\n"
           "  -g GAP_US  mix mode: a new conversation every GAP_US microseconds (default 1000)\n"
           "  -w W,W,W,W mix mode: shares of the bytes for TLS, HTTP, SMB, DNS (default 55,25,15,5)\n"
           "  -n FLOWS   concurrent mode: FLOWS copies of the smallest whole TCP conversation,\n"
           "             all open at once\n"
+          "  -c CLIENTS the copies share CLIENTS client addresses (each its own client port);\n"
+          "             default: one client address per copy\n"
           "  -v         say which conversations are left out and why\n", stderr);
     exit(2);
 }
@@ -576,7 +598,7 @@ int main(int argc, char **argv)
     int64_t gap = 1000;
     double w[CAT_N] = { 55, 25, 15, 5 };
     int verbose = 0, opt;
-    while ((opt = getopt(argc, argv, "o:s:g:w:n:v")) != -1) {
+    while ((opt = getopt(argc, argv, "o:s:g:w:n:c:v")) != -1) {
         char *end;
         errno = 0;
         switch (opt) {
@@ -589,6 +611,11 @@ int main(int argc, char **argv)
         case 'g':
             gap = strtoll(optarg, &end, 10);
             if (errno || *end || gap < 1 || gap > 1000000000)
+                usage();
+            break;
+        case 'c':
+            clients = strtoull(optarg, &end, 10);
+            if (errno || *end || clients == 0 || clients > 254ull * 65536)
                 usage();
             break;
         case 'n':

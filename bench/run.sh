@@ -13,6 +13,8 @@
 #   BENCH_DIR     where captures and outputs go (default /var/tmp/msiwatch-bench)
 #   BENCH_MIB     size of the mix capture in MiB (default 1024)
 #   BENCH_FLOWS   flows of the concurrent capture (default 1000000)
+#   BENCH_CLIENTS client addresses the copies share (make-capture -c; default:
+#                 one per copy)
 #   BENCH_REPEAT  timed runs per tool; the one with the median wall time is shown (default 3)
 #   BENCH_TOOLS   tools to run (default "bareloop msiwatch msiwatch-records ndpiReader suricata")
 #   BENCH_NO_INSTALL=1  install nothing; a missing tool is skipped
@@ -98,11 +100,12 @@ have_tool() {
 INPUTS=("$PCAPS"/lab/*.pcap "$PCAPS"/lab/scenarios/*.pcap "$PCAPS"/arkime-tls-split-client-hello.pcap
     "$PCAPS"/zeek-wikipedia.pcap "$PCAPS"/arkime-dns-tcp.pcap "$PCAPS"/arkime-dns-udp.pcap)
 
-make_capture() { # NAME -> path of the capture
-    local f=$OUT/$1.pcap
+make_capture() { # NAME: writes $OUT/NAME.pcap
+    local f=$OUT/$1.pcap c=()
+    [ -n "${BENCH_CLIENTS:-}" ] && c=(-c "$BENCH_CLIENTS")
     case $1 in
-    mix) "$BENCH_BIN/make-capture" -o "$f" -s "$MIB" "${INPUTS[@]}" 2>"$OUT/$1.make.txt" ;;
-    concurrent) "$BENCH_BIN/make-capture" -o "$f" -n "$FLOWS" "${INPUTS[@]}" 2>"$OUT/$1.make.txt" ;;
+    mix) "$BENCH_BIN/make-capture" "${c[@]}" -o "$f" -s "$MIB" "${INPUTS[@]}" 2>"$OUT/$1.make.txt" ;;
+    concurrent) "$BENCH_BIN/make-capture" "${c[@]}" -o "$f" -n "$FLOWS" "${INPUTS[@]}" 2>"$OUT/$1.make.txt" ;;
     *) die "unknown capture $1 (mix or concurrent)" ;;
     esac
     sed 's/^make-capture: /  /' "$OUT/$1.make.txt" >&2

@@ -70,6 +70,25 @@ else
     skip "tshark: no bad checksum" "tshark is not installed"
 fi
 
+# -c: 10 client addresses shared by the copies, each copy its own client port
+"$MC" -o "$TMP/p.pcap" -s 1 -c 10 "${IN[@]}" 2>"$TMP/p.err"
+read -r PN PP _ <<<"$(summary "$TMP/p.err")"
+"$MSIWATCH" -s :memory: -r "$TMP/p.pcap" --records "$TMP/prec.json" --stats 2>"$TMP/pstats" >/dev/null
+expect_eq "-c 10: packets, drops, flows, gaps, out of order, retransmits" \
+    "$(grep '"msiwatch.stats"' "$TMP/pstats" | jq -r '.msiwatch.stats | "\(.packets) \(.drops.total) \(.flows.total) \(.tcp_reassembly.gaps) \(.tcp_reassembly.out_of_order) \(.tcp_reassembly.retransmits)"')" \
+    "$PP 0 $PN 0 0 0"
+expect_eq "-c 10: ten client addresses, every flow its own client address and port" \
+    "$(jq -r 'select(.event.dataset == "msiwatch.flow") | .source.ip' "$TMP/prec.json" | sort -u | wc -l) $(jq -r 'select(.event.dataset == "msiwatch.flow") | "\(.source.ip) \(.source.port)"' "$TMP/prec.json" | sort -u | wc -l)" \
+    "10 $PN"
+if command -v tshark >/dev/null 2>&1; then
+    expect_eq "-c 10: tshark finds no bad checksum" \
+        "$(tshark -r "$TMP/p.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+            -o udp.check_checksum:TRUE -Y 'ip.checksum.status == 0 || tcp.checksum.status == 0 ||
+            udp.checksum.status == 0' -T fields -e frame.number 2>/dev/null | wc -l)" "0"
+else
+    skip "-c 10: no bad checksum" "tshark is not installed"
+fi
+
 # concurrent mode: the smallest whole TCP conversation of dns.pcap (DNS over
 # TCP, 10 packets), 1000 copies
 "$MC" -o "$TMP/c.pcap" -n 1000 "${IN[@]}" 2>"$TMP/c.err"
