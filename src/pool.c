@@ -20,13 +20,29 @@ struct item {
     uint8_t kind;
 };
 
-struct wslot {
-    struct pool *p;
-    struct worker w;
-    struct recbus bus;               /* queues into q */
-    struct recq q;
+/* One worker's share of a batch: what to do, and the records it made. */
+struct wbatch {
     struct item *items;
     size_t nitems, cap;
+    struct recq q;
+};
+
+/* A batch of packets. Two of them: the reader fills one (and delivers the
+ * records of the one before) while the workers run the other. */
+struct batch {
+    uint8_t *arena;                  /* the packets' bytes */
+    size_t used;
+    struct { uint64_t n, ts_us; } *order; /* every packet of the batch, in order */
+    size_t norder;
+    struct wbatch *w;                /* per worker */
+    bool no_hooks;                   /* a timeout or end-of-input batch: no packets around its records */
+};
+
+struct wslot {
+    struct pool *p;
+    unsigned idx;
+    struct worker w;
+    struct recbus bus;               /* queues into the running batch's q */
     pthread_t th;
     bool started;
 };
@@ -36,10 +52,9 @@ struct pool {
     struct wslot *ws;
     struct recbus *bus;              /* the reader's: output, correlator */
     struct pool_hooks hooks;
-    uint8_t *arena;
-    size_t used;
-    struct { uint64_t n, ts_us; } *order; /* every packet of the batch, in order */
-    size_t norder;
+    struct batch b[2];
+    unsigned fill;                   /* the batch being filled */
+    int running;                     /* the batch the workers run, -1 none */
     struct recq_item *merge;
     size_t merge_cap;
     uint64_t pkt_no, bytes, now_us, next_expire_us;
@@ -61,17 +76,20 @@ static void *run(void *arg)
         pthread_barrier_wait(&p->start);
         if (p->what == RUN_QUIT)
             return NULL;
+        const struct batch *b = &p->b[p->running];
+        struct wbatch *wb = &b->w[s->idx];
+        s->bus.q = &wb->q;
         if (p->what == RUN_FINISH) {
             worker_finish(&s->w);
         } else {
-            for (size_t i = 0; i < s->nitems; i++) {
-                const struct item *it = &s->items[i];
+            for (size_t i = 0; i < wb->nitems; i++) {
+                const struct item *it = &wb->items[i];
                 if (it->kind == IT_EXPIRE)
                     worker_expire_at(&s->w, it->n, it->now_us);
                 else if (it->kind == IT_TICK)
                     worker_tick(&s->w, it->n, it->now_us);
                 else if (it->kind == IT_PACKET)
-                    worker_packet_at(&s->w, it->n, it->now_us, it->dlt, it->ts_us, p->arena + it->off, it->len);
+                    worker_packet_at(&s->w, it->n, it->now_us, it->dlt, it->ts_us, b->arena + it->off, it->len);
                 else
                     worker_unknown_link(&s->w, it->ts_us, it->len);
             }
@@ -91,10 +109,16 @@ struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *b
     p->n = n;
     p->bus = bus;
     p->hooks = *hooks;
+    p->running = -1;
     p->ws = calloc(n, sizeof *p->ws);
-    p->arena = malloc(ARENA_BYTES);
-    p->order = malloc(BATCH_PACKETS * sizeof *p->order);
-    if (!p->ws || !p->arena || !p->order) {
+    bool ok = p->ws != NULL;
+    for (int k = 0; k < 2; k++) {
+        p->b[k].arena = malloc(ARENA_BYTES);
+        p->b[k].order = malloc(BATCH_PACKETS * sizeof *p->b[k].order);
+        p->b[k].w = calloc(n, sizeof *p->b[k].w);
+        ok = ok && p->b[k].arena && p->b[k].order && p->b[k].w;
+    }
+    if (!ok) {
         snprintf(err, errlen, "out of memory for %u workers", n);
         pool_free(p);
         return NULL;
@@ -108,8 +132,9 @@ struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *b
     for (unsigned i = 0; i < n; i++) {
         struct wslot *s = &p->ws[i];
         s->p = p;
+        s->idx = i;
         s->bus = *bus;
-        s->bus.q = &s->q;
+        s->bus.q = &p->b[0].w[i].q;
         s->bus.cor = NULL;
         s->bus.dns = NULL;
         if (worker_init(&s->w, &wc, &s->bus, err, errlen) != 0) {
@@ -134,17 +159,18 @@ struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *b
     return p;
 }
 
-static struct item *push(struct wslot *s)
+static struct item *push(struct pool *p, unsigned w)
 {
-    if (s->nitems == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        struct item *v = realloc(s->items, cap * sizeof *v);
+    struct wbatch *wb = &p->b[p->fill].w[w];
+    if (wb->nitems == wb->cap) {
+        size_t cap = wb->cap ? wb->cap * 2 : 1024;
+        struct item *v = realloc(wb->items, cap * sizeof *v);
         if (!v)
             return NULL;
-        s->items = v;
-        s->cap = cap;
+        wb->items = v;
+        wb->cap = cap;
     }
-    return &s->items[s->nitems++];
+    return &wb->items[wb->nitems++];
 }
 
 /* Both directions of a flow, and all fragments of a datagram, to one worker. */
@@ -166,50 +192,13 @@ static unsigned worker_of(const struct pool *p, int dlt, const uint8_t *data, si
     return (unsigned)(h % p->n);
 }
 
-void pool_packet(struct pool *p, int dlt, bool known, uint64_t ts_us, const uint8_t *data, size_t caplen)
+/* Deliver a finished batch's records in the order of one worker, with the
+ * hooks around each packet, and make the batch empty again. */
+static void merge(struct pool *p, struct batch *b)
 {
-    if (p->norder >= BATCH_PACKETS || (known && p->used + caplen > ARENA_BYTES))
-        pool_flush(p);
-    uint64_t n = ++p->pkt_no;
-    p->bytes += caplen;
-    if (ts_us > p->now_us)
-        p->now_us = ts_us;
-    /* the timeout schedule one worker keeps: at most once a second of packet time */
-    if (p->now_us >= p->next_expire_us) {
-        for (unsigned i = 0; i < p->n; i++) {
-            struct item *it = push(&p->ws[i]);
-            if (it)
-                *it = (struct item){ .kind = IT_EXPIRE, .n = n, .now_us = p->now_us };
-        }
-        p->next_expire_us = p->now_us + SEC;
-    }
-    p->order[p->norder].n = n;
-    p->order[p->norder].ts_us = ts_us;
-    p->norder++;
-    if (!known) {
-        struct item *it = push(&p->ws[0]);
-        if (it)
-            *it = (struct item){ .kind = IT_UNKNOWN, .n = n, .ts_us = ts_us, .len = caplen };
-        return;
-    }
-    struct item *it = push(&p->ws[worker_of(p, dlt, data, caplen)]);
-    if (!it)
-        return;
-    memcpy(p->arena + p->used, data, caplen);
-    *it = (struct item){ .kind = IT_PACKET, .n = n, .now_us = p->now_us, .ts_us = ts_us, .off = p->used,
-                         .len = caplen, .dlt = dlt };
-    p->used += caplen;
-}
-
-/* Let the workers run what they were given, then deliver their records in
- * the order of one worker, with the hooks around each packet. */
-static void run_and_merge(struct pool *p, bool hooks)
-{
-    pthread_barrier_wait(&p->start);
-    pthread_barrier_wait(&p->done);
     size_t total = 0;
     for (unsigned i = 0; i < p->n; i++)
-        total += p->ws[i].q.n;
+        total += b->w[i].q.n;
     if (total > p->merge_cap) {
         struct recq_item *m = realloc(p->merge, total * sizeof *m);
         if (m) {
@@ -219,7 +208,7 @@ static void run_and_merge(struct pool *p, bool hooks)
     }
     size_t k = 0;
     for (unsigned i = 0; i < p->n; i++) {
-        struct recq *q = &p->ws[i].q;
+        struct recq *q = &b->w[i].q;
         for (size_t j = 0; j < q->n; j++) {
             if (k < p->merge_cap)
                 p->merge[k++] = q->v[j];
@@ -227,31 +216,94 @@ static void run_and_merge(struct pool *p, bool hooks)
                 free(q->v[j].rec), q->dropped++;
         }
         q->n = 0;
+        b->w[i].nitems = 0;
     }
     qsort(p->merge, k, sizeof *p->merge, recq_cmp);
     size_t j = 0;
-    for (size_t i = 0; hooks && i < p->norder; i++) {
+    for (size_t i = 0; !b->no_hooks && i < b->norder; i++) {
         if (p->hooks.before)
-            p->hooks.before(p->hooks.user, p->order[i].ts_us);
-        while (j < k && p->merge[j].tag.idx == p->order[i].n)
+            p->hooks.before(p->hooks.user, b->order[i].ts_us);
+        while (j < k && p->merge[j].tag.idx == b->order[i].n)
             bus_deliver(p->bus, &p->merge[j++]);
         if (p->hooks.after)
-            p->hooks.after(p->hooks.user, p->order[i].ts_us);
+            p->hooks.after(p->hooks.user, b->order[i].ts_us);
     }
     while (j < k)
         bus_deliver(p->bus, &p->merge[j++]);
-    for (unsigned i = 0; i < p->n; i++)
-        p->ws[i].nitems = 0;
-    p->norder = 0;
-    p->used = 0;
+    b->norder = 0;
+    b->used = 0;
+    b->no_hooks = false;
+}
+
+/* Start the workers on the filled batch; while they run, deliver the
+ * records of the batch they ran before; then fill the other one. */
+static void launch(struct pool *p, int what)
+{
+    int prev = p->running;
+    if (prev >= 0)
+        pthread_barrier_wait(&p->done);
+    p->what = what;
+    p->running = (int)p->fill;
+    pthread_barrier_wait(&p->start);
+    if (prev >= 0)
+        merge(p, &p->b[prev]);
+    p->fill ^= 1;
+}
+
+/* Wait for the running batch and deliver its records. */
+static void drain(struct pool *p)
+{
+    if (p->running < 0)
+        return;
+    pthread_barrier_wait(&p->done);
+    int r = p->running;
+    p->running = -1;
+    merge(p, &p->b[r]);
+}
+
+void pool_packet(struct pool *p, int dlt, bool known, uint64_t ts_us, const uint8_t *data, size_t caplen)
+{
+    struct batch *b = &p->b[p->fill];
+    if (b->norder >= BATCH_PACKETS || (known && b->used + caplen > ARENA_BYTES)) {
+        launch(p, RUN_BATCH);
+        b = &p->b[p->fill];
+    }
+    uint64_t n = ++p->pkt_no;
+    p->bytes += caplen;
+    if (ts_us > p->now_us)
+        p->now_us = ts_us;
+    /* the timeout schedule one worker keeps: at most once a second of packet time */
+    if (p->now_us >= p->next_expire_us) {
+        for (unsigned i = 0; i < p->n; i++) {
+            struct item *it = push(p, i);
+            if (it)
+                *it = (struct item){ .kind = IT_EXPIRE, .n = n, .now_us = p->now_us };
+        }
+        p->next_expire_us = p->now_us + SEC;
+    }
+    b->order[b->norder].n = n;
+    b->order[b->norder].ts_us = ts_us;
+    b->norder++;
+    if (!known) {
+        struct item *it = push(p, 0);
+        if (it)
+            *it = (struct item){ .kind = IT_UNKNOWN, .n = n, .ts_us = ts_us, .len = caplen };
+        return;
+    }
+    struct item *it = push(p, worker_of(p, dlt, data, caplen));
+    if (!it)
+        return;
+    memcpy(b->arena + b->used, data, caplen);
+    *it = (struct item){ .kind = IT_PACKET, .n = n, .now_us = p->now_us, .ts_us = ts_us, .off = b->used,
+                         .len = caplen, .dlt = dlt };
+    b->used += caplen;
 }
 
 void pool_flush(struct pool *p)
 {
-    if (p->norder == 0)
-        return;
-    p->what = RUN_BATCH;
-    run_and_merge(p, true);
+    if (p->b[p->fill].norder > 0)
+        launch(p, RUN_BATCH);
+    drain(p);
 }
 
 void pool_tick(struct pool *p, uint64_t now_us)
@@ -260,19 +312,21 @@ void pool_tick(struct pool *p, uint64_t now_us)
         return;
     pool_flush(p);
     for (unsigned i = 0; i < p->n; i++) {
-        struct item *it = push(&p->ws[i]);
+        struct item *it = push(p, i);
         if (it)
             *it = (struct item){ .kind = IT_TICK, .n = p->pkt_no, .now_us = now_us };
     }
-    p->what = RUN_BATCH;
-    run_and_merge(p, false);
+    p->b[p->fill].no_hooks = true;
+    launch(p, RUN_BATCH);
+    drain(p);
 }
 
 void pool_finish(struct pool *p)
 {
     pool_flush(p);
-    p->what = RUN_FINISH;
-    run_and_merge(p, false);
+    p->b[p->fill].no_hooks = true;
+    launch(p, RUN_FINISH);
+    drain(p);
 }
 
 uint64_t pool_packets(const struct pool *p)
@@ -296,6 +350,7 @@ static void add_u64(void *dst, const void *src, size_t size)
 
 void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **protos)
 {
+    drain(p); /* the workers' counters are theirs while they run */
     memset(&p->pkt_sum, 0, sizeof p->pkt_sum);
     memset(&p->flow_sum, 0, sizeof p->flow_sum);
     memset(&p->reasm_sum, 0, sizeof p->reasm_sum);
@@ -356,6 +411,7 @@ void pool_free(struct pool *p)
     for (unsigned i = 0; p->ws && i < p->n; i++)
         all &= p->ws[i].started;
     if (p->barriers && all) {
+        drain(p);
         p->what = RUN_QUIT;
         pthread_barrier_wait(&p->start);
         for (unsigned i = 0; i < p->n; i++)
@@ -367,14 +423,18 @@ void pool_free(struct pool *p)
         pthread_barrier_destroy(&p->start);
         pthread_barrier_destroy(&p->done);
     }
-    for (unsigned i = 0; p->ws && i < p->n; i++) {
+    for (unsigned i = 0; p->ws && i < p->n; i++)
         worker_free(&p->ws[i].w);
-        recq_free(&p->ws[i].q);
-        free(p->ws[i].items);
+    for (int k = 0; k < 2; k++) {
+        for (unsigned i = 0; p->b[k].w && i < p->n; i++) {
+            recq_free(&p->b[k].w[i].q);
+            free(p->b[k].w[i].items);
+        }
+        free(p->b[k].w);
+        free(p->b[k].arena);
+        free(p->b[k].order);
     }
     free(p->ws);
-    free(p->arena);
-    free(p->order);
     free(p->merge);
     free(p);
 }
