@@ -62,6 +62,10 @@ void classify_packet(struct classify *c, struct flow *f, const struct mw_pkt *pk
     if (f->classified)
         return;
     if (f->ndpi == NULL) {
+        /* no state for a TCP flow until it carries bytes: a million flows in
+         * their handshakes (or a SYN flood) would hold 688 bytes each */
+        if (pk->l4proto == 6 && pk->payload_len == 0)
+            return;
         f->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
         if (f->ndpi == NULL) {
             c->st.alloc_failed++;
@@ -108,6 +112,18 @@ void classify_finish(struct classify *c, struct flow *f)
             c->st.detected += !f->proto_guessed;
         }
         c->st.gave_up++;
+    } else if (f->proto_master == 0 && f->proto_app == 0) {
+        /* a TCP flow that never carried a byte: the guess from its ports
+         * and addresses that nDPI would have given up with */
+        const struct mw_addr *a = flow_addr(f, 0), *b = flow_addr(f, 1);
+        uint32_t sh = mw_addr_is_v4(a) ? (uint32_t)a->b[12] << 24 | a->b[13] << 16 | a->b[14] << 8 | a->b[15] : 0;
+        uint32_t dh = mw_addr_is_v4(b) ? (uint32_t)b->b[12] << 24 | b->b[13] << 16 | b->b[14] << 8 | b->b[15] : 0;
+        ndpi_protocol p = ndpi_guess_undetected_protocol(c->ndpi, NULL, f->key.proto, sh, flow_port(f, 0), dh,
+                                                         flow_port(f, 1));
+        if (p.master_protocol != NDPI_PROTOCOL_UNKNOWN || p.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
+            set_result(f, p);
+            f->proto_guessed = 1;
+        }
     }
     f->classified = 1;
     release(c, f);

@@ -116,16 +116,19 @@ static enum reasm_want dns_tcp_data(struct app_ctx *c, struct flow *f, void *ps,
     }
     if (ev != REASM_DATA)
         return REASM_MORE;
+    /* whole messages straight from the segment; only a partial one is kept */
     struct sbuf *b = &d->buf[dir];
-    if (!sbuf_add(b, p, n, TCP_MSG_MAX * 2)) {
+    if (b->n && !sbuf_add(b, p, n, TCP_MSG_MAX * 2)) {
         d->broken[dir] = true;
         c->st.gave_up[APP_DNS]++;
         return REASM_STOP;
     }
+    const uint8_t *q = b->n ? b->p : p;
+    size_t m = b->n ? b->n : n, off = 0;
     for (;;) {
         const uint8_t *msg;
         size_t len, used;
-        enum mw_res rc = dns_tcp_frame(b->p, b->n, &msg, &len, &used);
+        enum mw_res rc = dns_tcp_frame(q + off, m - off, &msg, &len, &used);
         if (rc == MW_SHORT)
             break;
         if (rc != MW_OK) {
@@ -134,7 +137,15 @@ static enum reasm_want dns_tcp_data(struct app_ctx *c, struct flow *f, void *ps,
             return REASM_STOP;
         }
         one_message(c, f, msg, len);
-        sbuf_consume(b, used);
+        off += used;
+    }
+    if (b->n) {
+        sbuf_consume(b, off);
+        sbuf_trim(b);
+    } else if (off < m && !sbuf_add(b, q + off, m - off, TCP_MSG_MAX * 2)) {
+        d->broken[dir] = true;
+        c->st.gave_up[APP_DNS]++;
+        return REASM_STOP;
     }
     return REASM_MORE;
 }

@@ -55,4 +55,12 @@ static inline void sbuf_free(struct sbuf *b)
     b->n = b->cap = 0;
 }
 
+/* An empty buffer gives its memory back: a stream between messages holds
+ * none (a million open flows would otherwise keep a KiB each). */
+static inline void sbuf_trim(struct sbuf *b)
+{
+    if (b->n == 0 && b->p)
+        sbuf_free(b);
+}
+
 #endif

@@ -336,6 +336,7 @@ static enum reasm_want smb_data(struct app_ctx *c, struct flow *f, void *ps, int
             message(c, f, s, msg, len);
         sbuf_consume(b, used);
     }
+    sbuf_trim(b);
     return REASM_MORE;
 }
 
