@@ -12,6 +12,7 @@
 
 #define PROBES 16
 #define HOSTS_CACHED 8
+#define PAIRS (1u << 20)              /* (key, host) pairs known to be in the table, 8 MiB */
 #define DAY_US (86400ull * 1000000ull)
 
 struct entry {
@@ -36,6 +37,8 @@ struct rarity {
     uint64_t obs_start_us;            /* 0: nothing seen yet */
     bool obs_dirty;
     uint64_t last_flush_ms;
+    uint64_t *pairs;                  /* hashes of (kind, key, host) already inserted: a popular
+                                       * destination's later sightings cost no statement */
     struct rarity_stats st;
 };
 
@@ -93,8 +96,9 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
         n <<= 1;
     r->e = calloc(n, sizeof *r->e);
     r->dirty = calloc(n, sizeof *r->dirty);
+    r->pairs = calloc(PAIRS, sizeof *r->pairs);
     r->mask = n - 1;
-    if (!r->e || !r->dirty) {
+    if (!r->e || !r->dirty || !r->pairs) {
         snprintf(err, errlen, "out of memory for the rarity cache");
         goto fail;
     }
@@ -224,8 +228,40 @@ int rarity_close(struct rarity *r, char *err, size_t errlen)
     }
     free(r->e);
     free(r->dirty);
+    free(r->pairs);
     free(r);
     return rc;
+}
+
+static uint64_t pair_hash(unsigned kind, const char *key, const char *host)
+{
+    uint64_t h = 1469598103934665603ull ^ kind;
+    for (const char *s = key; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+    for (const char *s = host; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Whether (kind, key, host) is known to be in destination_hosts already
+ * (*seen), else the slot to remember it in once inserted (a full probe
+ * sequence gives its first slot: the pair it held is inserted again with
+ * OR IGNORE when it comes back, which costs a statement, not a count). */
+static uint64_t *pair_slot(struct rarity *r, unsigned kind, const char *key, const char *host, bool *seen)
+{
+    uint64_t h = pair_hash(kind, key, host), *free_slot = NULL;
+    for (uint32_t k = 0; k < 4; k++) {
+        uint64_t *p = &r->pairs[(h + k) & (PAIRS - 1)];
+        if (*p == h) {
+            *seen = true;
+            return NULL;
+        }
+        if (!*p && !free_slot)
+            free_slot = p;
+    }
+    *seen = false;
+    return free_slot ? free_slot : &r->pairs[h & (PAIRS - 1)];
 }
 
 /* The cache entry of (kind, key), read from the table on a miss. */
@@ -325,7 +361,10 @@ void rarity_see_from(struct rarity *r, enum rar_kind kind, const char *key, cons
         bool seen = false;
         for (unsigned i = 0; i < e->nhost; i++)
             seen |= e->host_hash[i] == hh;
+        uint64_t *slot = seen ? NULL : pair_slot(r, kind, e->key, host, &seen);
         if (!seen) {
+            if (slot)
+                *slot = pair_hash(kind, e->key, host);
             if (e->nhost < HOSTS_CACHED)
                 e->host_hash[e->nhost++] = hh;
             txn_begin(r);

@@ -75,6 +75,17 @@ int main(void)
     CHECK_U64(v.first_origin, 0);
     TEST_END();
 
+    TEST_BEGIN("a destination used by more hosts than the cache holds: each host counted once");
+    for (int round = 0; round < 3; round++)
+        for (int h = 0; h < 20; h++) {
+            char host[32];
+            snprintf(host, sizeof host, "10.9.0.%d", h);
+            rarity_see(r, RAR_IP, "192.0.2.77", host, T0 + 1000 + (uint64_t)(round * 20 + h), NULL);
+        }
+    rarity_peek(r, RAR_IP, "192.0.2.77", T0 + 5000, &v);
+    CHECK_U64(v.hosts, 20);
+    TEST_END();
+
     TEST_BEGIN("kinds are separate keys");
     rarity_see(r, RAR_IP, "cdn.example.com", "ws01", T0 + DAY, &v);
     CHECK(v.first_seen);
