@@ -6,6 +6,19 @@
 
 const char *mw_addr_str(const struct mw_addr *a, char *buf, size_t len)
 {
+    if (mw_addr_is_v4(a) && len >= 16) { /* by hand: glibc's inet_ntop formats IPv4 with sprintf */
+        char *o = buf;
+        for (int i = 12; i < 16; i++) {
+            unsigned v = a->b[i];
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+            *o++ = i < 15 ? '.' : '\0';
+        }
+        return buf;
+    }
     const char *r = mw_addr_is_v4(a) ? inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)len)
                                      : inet_ntop(AF_INET6, a->b, buf, (socklen_t)len);
     if (r == NULL && len > 0)

@@ -37,6 +37,19 @@ int main(void)
     const char *al;
     struct allowlist *w;
     struct msiexec_dest d;
+    TEST_BEGIN("addresses as text: IPv4 by hand as inet_ntop writes it, IPv6 by inet_ntop, and back");
+    {
+        static const char *const v[] = { "0.0.0.0", "255.255.255.255", "10.0.100.9", "1.10.100.200",
+                                         "192.168.1.20", "2001:db8::1", "::1", "fe80::1:2:3" };
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+            struct mw_addr a;
+            char buf[64];
+            CHECK(mw_addr_parse(v[i], &a));
+            CHECK_STR(mw_addr_str(&a, buf, sizeof buf), v[i]);
+        }
+    }
+    TEST_END();
+
     TEST_BEGIN("short names: first label, lower case; FQDN and NetBIOS name are one host");
     char sh[64];
     identity_short("WIN10-LAB.lab.msiwatch.test", sh, sizeof sh);
