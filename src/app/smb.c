@@ -25,8 +25,9 @@
 
 struct tree {
     uint32_t id;
-    char path[1024];
+    char *path;            /* at most TREE_PATH_MAX characters; NULL: none */
 };
+#define TREE_PATH_MAX 1023
 
 struct pending {
     uint64_t mid;
@@ -83,16 +84,19 @@ static const char *tree_path(struct smb_fs *s, uint32_t id)
     return NULL;
 }
 
+/* Trees hold their paths on the heap: a session rarely has more than two,
+ * and a fixed 1 KiB each made every SMB flow 37 KiB. */
+
 static void tree_add(struct smb_fs *s, uint32_t id, const char *path)
 {
-    for (unsigned i = 0; i < s->ntrees; i++)
-        if (s->trees[i].id == id) {
-            snprintf(s->trees[i].path, sizeof s->trees[i].path, "%s", path);
-            return;
-        }
-    unsigned k = s->ntrees < TREES_MAX ? s->ntrees++ : 0; /* full: the first one goes */
+    unsigned k = 0;
+    while (k < s->ntrees && s->trees[k].id != id)
+        k++;
+    if (k == s->ntrees)
+        k = s->ntrees < TREES_MAX ? s->ntrees++ : 0; /* full: the first one goes */
+    free(s->trees[k].path);
     s->trees[k].id = id;
-    snprintf(s->trees[k].path, sizeof s->trees[k].path, "%s", path);
+    s->trees[k].path = strndup(path, TREE_PATH_MAX);
 }
 
 static struct pending *pend_find(struct smb_fs *s, uint64_t mid)
@@ -363,6 +367,8 @@ static void smb_destroy(void *ps)
         free(s->pend[i].rec);
     for (unsigned i = 0; i < OPENS_MAX; i++)
         free(s->opens[i].rec);
+    for (unsigned i = 0; i < s->ntrees; i++)
+        free(s->trees[i].path);
     sbuf_free(&s->buf[0]);
     sbuf_free(&s->buf[1]);
     free(s);
