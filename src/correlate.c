@@ -4,8 +4,10 @@
  *   cases   one per chain: a suspicious msiexec run, an MsiInstaller
  *           transaction with a remote package, or a network-only fetch;
  *           allocated when opened, freed past the lateness bound
- *   held    a ring of recent network records (compact), so that a run whose
- *           events arrive late still finds its fetch
+ *   held    a ring of recent network records, packed (the zero bytes of
+ *           their fixed-size strings squeezed out: about a fifth of the
+ *           size), so that a run whose events arrive late still finds its
+ *           fetch
  *   events  a ring of msiexec image loads, connects and DNS queries, for
  *           runs whose Sysmon 1 arrives after them
  *   procs   a table of process GUIDs to their parent and whether they are
@@ -32,14 +34,20 @@
 
 enum case_kind { K_PROC, K_INST, K_NETONLY };
 
-/* A network record held for joining. */
+/* A network record held for joining, unpacked (being made, or looked at). */
 struct nev {
-    bool used;
     struct alert_net a;
     char client[128];             /* the host identity said the source was, "" if unknown */
     char share[96];               /* SMB: the share of the tree (at most 80 characters) */
     uint64_t seq;                 /* insertion number */
     uint64_t claimed_by;          /* case sequence that joined it first, 0 none */
+};
+
+/* A slot of the ring of held records: a packed struct nev. */
+struct held {
+    uint8_t *blob;                /* NULL: free */
+    uint32_t len;
+    uint64_t seq, claimed_by;     /* also in the blob, kept here to be read without unpacking */
 };
 
 /* An msiexec-side event held for its run. */
@@ -111,9 +119,12 @@ struct correlator {
     struct ccase **cases;
     uint32_t ncases;
     uint64_t next_seq;
-    struct nev *held;
+    struct held *held;
     uint32_t held_next;
     uint64_t held_seq;
+    struct nev cur;               /* the record being made, then packed into the ring */
+    struct nev view;              /* a held record unpacked */
+    uint8_t *pack_buf;            /* 3 bytes per byte of struct nev at worst */
     struct pev *evs;
     uint32_t evs_next;
     struct proc *procs;
@@ -123,6 +134,8 @@ struct correlator {
     uint64_t now_us;
     struct cor_stats st;
 };
+
+static void retry_held(struct correlator *c, struct ccase *k, uint32_t i);
 
 void cor_cfg_defaults(struct cor_cfg *c)
 {
@@ -155,12 +168,13 @@ struct correlator *cor_new(const struct cor_cfg *cfg, struct output *out, struct
     c->procs_mask = np - 1;
     c->cases = calloc(cfg->max_cases ? cfg->max_cases : 1, sizeof *c->cases);
     c->held = calloc(cfg->max_held ? cfg->max_held : 1, sizeof *c->held);
+    c->pack_buf = malloc(3 * sizeof(struct nev));
     c->evs = calloc(cfg->max_events ? cfg->max_events : 1, sizeof *c->evs);
     c->procs = calloc(np, sizeof *c->procs);
     c->clocks = calloc(CLOCK_HOSTS, sizeof *c->clocks);
     c->images = calloc(IMAGES, sizeof *c->images);
     c->next_seq = 1;
-    if (!c->cases || !c->held || !c->evs || !c->procs || !c->clocks || !c->images) {
+    if (!c->cases || !c->held || !c->pack_buf || !c->evs || !c->procs || !c->clocks || !c->images) {
         cor_free(c);
         return NULL;
     }
@@ -174,7 +188,10 @@ void cor_free(struct correlator *c)
     for (uint32_t i = 0; c->cases && i < c->ncases; i++)
         free(c->cases[i]);
     free(c->cases);
+    for (uint32_t i = 0; c->held && i < c->cfg.max_held; i++)
+        free(c->held[i].blob);
     free(c->held);
+    free(c->pack_buf);
     free(c->evs);
     free(c->procs);
     free(c->clocks);
@@ -856,8 +873,8 @@ static void emit(struct correlator *c, struct ccase *k)
     if (k->kind == K_NETONLY) {
         /* a run that joined the fetch took it over */
         for (uint32_t i = 0; i < c->cfg.max_held; i++) {
-            struct nev *e = &c->held[i];
-            if (e->used && e->seq == k->netonly_nev && e->claimed_by && e->claimed_by != k->seq) {
+            const struct held *e = &c->held[i];
+            if (e->blob && e->seq == k->netonly_nev && e->claimed_by && e->claimed_by != k->seq) {
                 k->dead = true;
                 return;
             }
@@ -967,8 +984,8 @@ static void open_run(struct correlator *c, const struct rec_endpoint *r)
         if (c->evs[i].used)
             attach_pev(c, k, &c->evs[i]);
     for (uint32_t i = 0; i < c->cfg.max_held; i++)
-        if (c->held[i].used)
-            try_join(c, k, &c->held[i]);
+        if (c->held[i].blob)
+            retry_held(c, k, i);
 }
 
 void cor_endpoint(struct correlator *c, const struct rec_endpoint *r)
@@ -1037,8 +1054,8 @@ void cor_endpoint(struct correlator *c, const struct rec_endpoint *r)
             attach_pev(c, c->cases[i], p);
             if (p->code == 3 || p->code == 22) /* a new destination of the run: look again */
                 for (uint32_t j = 0; j < c->cfg.max_held; j++)
-                    if (c->held[j].used)
-                        try_join(c, c->cases[i], &c->held[j]);
+                    if (c->held[j].blob)
+                        retry_held(c, c->cases[i], j);
         }
 }
 
@@ -1102,14 +1119,12 @@ static void see_dest(struct correlator *c, struct nev *e, const char *name)
     }
 }
 
+/* A network record to hold: made in c->cur, offered to the open runs,
+ * then packed into the ring (keep()). */
 static struct nev *hold(struct correlator *c, const struct rec_net *n, const char *dataset)
 {
-    struct nev *e = &c->held[c->held_next];
-    if (e->used)
-        c->st.held_evicted++;
-    c->held_next = (c->held_next + 1) % c->cfg.max_held;
+    struct nev *e = &c->cur;
     memset(e, 0, sizeof *e);
-    e->used = true;
     e->seq = ++c->held_seq;
     e->a.ts_us = n->ts_us;
     e->a.dataset = dataset;
@@ -1122,6 +1137,89 @@ static struct nev *hold(struct correlator *c, const struct rec_net *n, const cha
     if (h)
         cp(e->client, sizeof e->client, h);
     return e;
+}
+
+/* Zero runs squeezed: a zero byte is followed by the run's length (two
+ * bytes); any other byte stands for itself. */
+static size_t pack(const uint8_t *p, size_t n, uint8_t *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (p[i]) {
+            out[o++] = p[i++];
+            continue;
+        }
+        size_t run = 1;
+        while (i + run < n && !p[i + run] && run < 65535)
+            run++;
+        out[o++] = 0;
+        out[o++] = (uint8_t)(run & 0xff);
+        out[o++] = (uint8_t)(run >> 8);
+        i += run;
+    }
+    return o;
+}
+
+static void unpack(const uint8_t *b, size_t len, uint8_t *out, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o < n;) {
+        if (b[i]) {
+            out[o++] = b[i++];
+            continue;
+        }
+        size_t run = i + 2 < len ? (size_t)b[i + 1] | (size_t)b[i + 2] << 8 : 0;
+        if (run > n - o)
+            run = n - o;
+        memset(out + o, 0, run);
+        o += run;
+        i += 3;
+    }
+    if (o < n)
+        memset(out + o, 0, n - o);
+}
+
+/* Pack e into ring slot i (replacing what was there). */
+static void store(struct correlator *c, uint32_t i, const struct nev *e)
+{
+    struct held *h = &c->held[i];
+    size_t len = pack((const uint8_t *)e, sizeof *e, c->pack_buf);
+    uint8_t *b = malloc(len);
+    if (!b) { /* no memory: the record is not held (counted as evicted) */
+        free(h->blob);
+        memset(h, 0, sizeof *h);
+        c->st.held_evicted++;
+        return;
+    }
+    memcpy(b, c->pack_buf, len);
+    free(h->blob);
+    h->blob = b;
+    h->len = (uint32_t)len;
+    h->seq = e->seq;
+    h->claimed_by = e->claimed_by;
+}
+
+/* The record made in c->cur goes into the ring; the oldest gives way. */
+static void keep(struct correlator *c)
+{
+    uint32_t i = c->held_next;
+    if (c->held[i].blob)
+        c->st.held_evicted++;
+    c->held_next = (c->held_next + 1) % c->cfg.max_held;
+    store(c, i, &c->cur);
+}
+
+/* A held record tried again against run k (its events came): unpacked,
+ * and packed again if the join changed it. */
+static void retry_held(struct correlator *c, struct ccase *k, uint32_t i)
+{
+    struct nev *e = &c->view;
+    unpack(c->held[i].blob, c->held[i].len, (uint8_t *)e, sizeof *e);
+    uint64_t claimed = e->claimed_by;
+    char client0 = e->client[0];
+    try_join(c, k, e);
+    if (e->claimed_by != claimed || e->client[0] != client0)
+        store(c, i, e);
 }
 
 static void offer(struct correlator *c, struct nev *e)
@@ -1182,6 +1280,7 @@ void cor_http(struct correlator *c, const struct rec_http *r)
             k->al.nnet = 1;
         }
     }
+    keep(c);
 }
 
 void cor_tls(struct correlator *c, const struct rec_tls *r)
@@ -1191,6 +1290,7 @@ void cor_tls(struct correlator *c, const struct rec_tls *r)
     cp(e->a.url, sizeof e->a.url, r->sni);
     see_dest(c, e, r->sni[0] ? r->sni : NULL);
     offer(c, e);
+    keep(c);
 }
 
 void cor_smb(struct correlator *c, const struct rec_smb *r)
@@ -1210,6 +1310,7 @@ void cor_smb(struct correlator *c, const struct rec_smb *r)
     cp(e->a.url, sizeof e->a.url, r->path[0] ? r->path : r->tree);
     see_dest(c, e, e->a.host[0] ? e->a.host : NULL);
     offer(c, e);
+    keep(c);
 }
 
 void cor_dns(struct correlator *c, const struct rec_dns *r)

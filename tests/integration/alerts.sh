@@ -400,4 +400,26 @@ alerts -e "$TMP/burst.jsonl" --max-pending 100 --stats >"$TMP/a15"
 expect_eq "150 runs in one second, --max-pending 100: 100 alerts, 50 chains dropped and counted" \
     "$(grep -c . "$TMP/a15"):$(grep '"msiwatch.stats"' "$TMP/err" | jq -c '.msiwatch.stats.correlation | [.alerts, .drops.chains]')" "100:[100,50]"
 
+# The ring of held network records keeps its count bound: a 2 MiB mix of
+# the lab's conversations (bench/make-capture) holds every TLS and SMB
+# record and every HTTP record that is typed or a Windows Installer or
+# WebDAV fetch; with --max-held 16 all but the last 16 give way, counted
+MC=${BENCH_BIN:-$(dirname "$MSIWATCH")/bench}/make-capture
+if [ -x "$MC" ]; then
+    "$MC" -o "$TMP/mix.pcap" -s 2 "$L"/http-msi.pcap "$L"/https-msi.pcap "$L"/smb2-msi.pcap "$L"/dns.pcap 2>/dev/null
+    alerts -r "$TMP/mix.pcap" --records "$TMP/mix.rec" --stats >/dev/null
+    held=$(jq -c 'select(.event.dataset == "msiwatch.tls" or .event.dataset == "msiwatch.smb" or
+                  (.event.dataset == "msiwatch.http" and ((.file.type // "other") != "other" or
+                   ((.user_agent.original // "") | startswith("Windows Installer")) or .msiwatch.webdav == true)))' \
+        "$TMP/mix.rec" | grep -c .)
+    d0=$(grep '"msiwatch.stats"' "$TMP/err" | jq '.msiwatch.stats.correlation.drops.held_network_records')
+    alerts -r "$TMP/mix.pcap" --max-held 16 --stats >/dev/null
+    d16=$(grep '"msiwatch.stats"' "$TMP/err" | jq '.msiwatch.stats.correlation.drops.held_network_records')
+    expect_eq "held records: none given way at the default bound, all but 16 of $held at --max-held 16" \
+        "$d0 $d16" "0 $((held - 16))"
+    check "the mix holds more records than the small bound ($held)" test "$held" -gt 100
+else
+    skip "the held-records bound" "bench/make-capture is not built"
+fi
+
 done_testing
