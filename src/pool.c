@@ -218,7 +218,8 @@ static void merge(struct pool *p, struct batch *b)
         q->n = 0;
         b->w[i].nitems = 0;
     }
-    qsort(p->merge, k, sizeof *p->merge, recq_cmp);
+    if (k > 1)
+        qsort(p->merge, k, sizeof *p->merge, recq_cmp);
     size_t j = 0;
     for (size_t i = 0; !b->no_hooks && i < b->norder; i++) {
         if (p->hooks.before)
