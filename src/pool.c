@@ -213,9 +213,8 @@ static void merge(struct pool *p, struct batch *b)
             if (k < p->merge_cap)
                 p->merge[k++] = q->v[j];
             else
-                free(q->v[j].rec), q->dropped++;
+                q->dropped++;
         }
-        q->n = 0;
         b->w[i].nitems = 0;
     }
     if (k > 1)
@@ -231,6 +230,8 @@ static void merge(struct pool *p, struct batch *b)
     }
     while (j < k)
         bus_deliver(p->bus, &p->merge[j++]);
+    for (unsigned i = 0; i < p->n; i++)
+        recq_reset(&b->w[i].q); /* the copies were delivered: their chunks serve the next batch */
     b->norder = 0;
     b->used = 0;
     b->no_hooks = false;

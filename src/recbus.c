@@ -95,11 +95,24 @@ static void submit(struct recbus *b, enum rec_type t, void *rec)
         q->v = v;
         q->cap = cap;
     }
-    void *copy = malloc(rec_size[t]);
-    if (!copy) {
-        q->dropped++;
-        return;
+    size_t need = (rec_size[t] + 15) & ~(size_t)15;
+    while (q->at && q->at->used + need > q->at->cap)
+        q->at = q->at->next;
+    if (!q->at) {
+        size_t cap = need > (1u << 20) ? need : (1u << 20);
+        struct recq_chunk *ch = malloc(sizeof *ch + cap);
+        if (!ch) {
+            q->dropped++;
+            return;
+        }
+        ch->used = 0;
+        ch->cap = cap;
+        ch->next = q->chunks; /* new chunks go first: recq_reset starts from the head */
+        q->chunks = ch;
+        q->at = ch;
     }
+    void *copy = q->at->data + q->at->used;
+    q->at->used += need;
     memcpy(copy, rec, rec_size[t]);
     q->v[q->n++] = (struct recq_item){ .tag = q->cur, .seq = q->seq++, .type = (uint8_t)t, .rec = copy };
 }
@@ -121,7 +134,6 @@ void bus_endpoint(struct recbus *b, const struct rec_endpoint *r)
 void bus_deliver(struct recbus *b, struct recq_item *it)
 {
     deliver(b, (enum rec_type)it->type, it->rec);
-    free(it->rec);
     it->rec = NULL;
 }
 
@@ -139,10 +151,20 @@ int recq_cmp(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+void recq_reset(struct recq *q)
+{
+    for (struct recq_chunk *ch = q->chunks; ch; ch = ch->next)
+        ch->used = 0;
+    q->at = q->chunks;
+    q->n = 0;
+}
+
 void recq_free(struct recq *q)
 {
-    for (size_t i = 0; i < q->n; i++)
-        free(q->v[i].rec);
+    for (struct recq_chunk *ch = q->chunks, *nx; ch; ch = nx) {
+        nx = ch->next;
+        free(ch);
+    }
     free(q->v);
     memset(q, 0, sizeof *q);
 }

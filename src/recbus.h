@@ -41,7 +41,15 @@ struct recq_item {
     struct rec_tag tag;
     uint32_t seq;              /* order within the worker */
     uint8_t type;              /* enum rec_type */
-    void *rec;                 /* a copy, freed by the merge */
+    void *rec;                 /* a copy in the queue's chunks */
+};
+
+/* Where the copies live: chunks of 1 MiB (or one record's size), kept from
+ * batch to batch, so that queueing a record costs a copy, not a malloc. */
+struct recq_chunk {
+    struct recq_chunk *next;
+    size_t used, cap;
+    unsigned char data[];
 };
 
 struct recq {
@@ -49,6 +57,7 @@ struct recq {
     size_t n, cap;
     uint32_t seq;
     struct rec_tag cur;        /* the tag of what the worker is doing now */
+    struct recq_chunk *chunks, *at;
     uint64_t dropped;          /* records lost to a failed allocation */
 };
 
@@ -67,10 +76,12 @@ void bus_dhcp(struct recbus *b, struct rec_dhcp *r);
 void bus_flow(struct recbus *b, struct rec_flow *r);
 void bus_endpoint(struct recbus *b, const struct rec_endpoint *r);
 
-/* Deliver a queued record (and free it). */
+/* Deliver a queued record. */
 void bus_deliver(struct recbus *b, struct recq_item *it);
 /* Order of queued records from several workers (qsort). */
 int recq_cmp(const void *a, const void *b);
+/* Empty the queue, keeping its memory for the next batch. */
+void recq_reset(struct recq *q);
 void recq_free(struct recq *q);
 
 #endif
