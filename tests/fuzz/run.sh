@@ -1,14 +1,16 @@
 #!/bin/bash
-# run.sh SECONDS -- run every libFuzzer target built by `make fuzz` for
-# SECONDS each on a copy of its corpus; new crashes land in
-# tests/fuzz/findings/<target>/ (move them to tests/fuzz/regress/<target>/
-# once fixed, so make check replays them forever).
+# run.sh SECONDS [TARGET...] -- run every libFuzzer target built by `make
+# fuzz` (or only those named) for SECONDS each on a copy of its corpus;
+# new crashes land in tests/fuzz/findings/<target>/ (move them to
+# tests/fuzz/regress/<target>/ once fixed, so make check replays them).
 set -u
 secs=${1:-60}
+shift
 here=$(cd "$(dirname "$0")" && pwd)
-for src in "$here"/fuzz_*.c; do
-    t=$(basename "$src" .c)
-    t=${t#fuzz_}
+if [ $# -gt 0 ]; then targets="$*"; else
+    targets=$(for src in "$here"/fuzz_*.c; do t=$(basename "$src" .c); echo "${t#fuzz_}"; done)
+fi
+for t in $targets; do
     bin=./tests/fuzz/fuzz_$t
     [ -x "$bin" ] || { echo "run 'make fuzz' first ($bin missing)"; exit 2; }
     work=$(mktemp -d)
