@@ -491,6 +491,9 @@ int main(int argc, char **argv)
     sa.sa_handler = on_stop;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Reopen and stats requests must not break a blocking read of a capture
+     * or events from a pipe ("-r -"): restart it. */
+    sa.sa_flags = SA_RESTART;
     sa.sa_handler = on_hup;
     sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = on_usr1;

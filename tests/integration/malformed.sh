@@ -9,6 +9,7 @@
 # in the link, IP, transport and payload layers of every packet of every lab
 # recording: exit 0 (never a signal), every packet counted. A link type
 # msiwatch does not decode: a warning, every packet counted as unknown_link.
+# A capture from a pipe survives SIGUSR1 and SIGHUP.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
 MUTATE="python3 ${TESTS_DIR:-$(dirname "$0")/..}/tools/mutate-pcap.py"
@@ -19,7 +20,7 @@ HQ='select(.event.dataset == "msiwatch.http") | [.url.original, .http.response.s
 # run FILE ARGS...: rc, records in $TMP/out, stats in $TMP/stats, other stderr lines in $TMP/err
 run() {
     rm -f "$TMP/out" # --records appends
-    "$MSIWATCH" -r "$@" --records "$TMP/out" --stats 2>"$TMP/allerr"
+    "$MSIWATCH" -r "$@" --records "$TMP/out" -o /dev/null --stats 2>"$TMP/allerr"
     rc=$?
     grep '"msiwatch.stats"' "$TMP/allerr" >"$TMP/stats"
     grep -v '"msiwatch.stats"' "$TMP/allerr" >"$TMP/err"
@@ -72,6 +73,31 @@ expect_eq "unknown link type: exit 0 and one warning" "$rc:$(cat "$TMP/err")" \
     "0:msiwatch: $TMP/lt.pcap: link type JUNIPER_ST (200) is not decoded; its packets are counted as unknown_link"
 expect_eq "unknown link type: every packet counted as unknown_link, no record" \
     "$(stat '[.packets, .drops.unknown_link, .drops.total]'):$(wc -c <"$TMP/out")" "[22,22,22]:0"
+
+# A capture read from a pipe: SIGUSR1 (stats) and SIGHUP (reopen) while
+# msiwatch waits for the rest must not end the replay (they once broke the
+# blocking read: "error reading dump file: Interrupted system call", exit 1).
+rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
+"$MSIWATCH" -r - --stats <"$TMP/fifo" >/dev/null 2>"$TMP/allerr" &
+pid=$!
+exec 3>"$TMP/fifo"
+head -c -100 "$P" >&3
+for _ in $(seq 100); do # until both handlers are installed (SigCgt bits 1 and 10)
+    cgt=$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+    [ -n "$cgt" ] && [ $((0x$cgt & 0x201)) = $((0x201)) ] && break
+    sleep 0.05
+done
+for _ in $(seq 100); do # until it waits for the rest of the file
+    [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = pipe_read ] && break
+    sleep 0.05
+done
+kill -USR1 "$pid"; kill -HUP "$pid"
+tail -c 100 "$P" >&3
+exec 3>&-
+wait "$pid"; rc=$?
+expect_eq "capture from a pipe survives SIGUSR1 and SIGHUP: exit 0, every packet, no error" \
+    "$rc:$(grep '"msiwatch.stats"' "$TMP/allerr" | tail -n1 | jq .msiwatch.stats.packets):$(grep -v '"msiwatch.stats"' "$TMP/allerr")" \
+    "0:22:"
 
 # Bytes flipped in every packet, one layer at a time, two seeds, every lab
 # recording and the Wikipedia capture: no crash, no error, every packet counted.
