@@ -157,6 +157,13 @@ static struct worker *g_w;
 
 static void print_stats(struct worker *w, const char *observer);
 
+/* An output could not be written: the loops stop rather than go on losing
+ * alerts and records unseen (output_close() then reports it, exit status 1). */
+static bool output_lost(void)
+{
+    return g_out && g_out->failed;
+}
+
 static void handle_signals(void)
 {
     char err[512];
@@ -296,7 +303,7 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
     const uint8_t *data;
     int rc = 0;
     uint64_t n = 0;
-    while (!stop_requested) {
+    while (!stop_requested && !output_lost()) {
         enum capture_next r = capture_next(&c, &h, &data, err, errlen);
         if (r == CAP_EOF)
             break;
@@ -378,7 +385,7 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
     }
     uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
     int rc = 0;
-    while (!stop_requested) {
+    while (!stop_requested && !output_lost()) {
         size_t m = g_sl ? syslog_in_pollfds(g_sl, pfd + n, nsl) : 0;
         int pr = poll(pfd, (nfds_t)(n + m), 100);
         if (pr < 0 && errno != EINTR) {
@@ -435,7 +442,7 @@ static int run_live(struct worker *w, const struct mw_opts *o, char *err, size_t
 static void run_syslog(const struct mw_opts *o, struct worker *w)
 {
     uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
-    while (!stop_requested) {
+    while (!stop_requested && !output_lost()) {
         syslog_poll(200);
         advance(wall_us());
         handle_signals();
@@ -605,7 +612,7 @@ int main(int argc, char **argv)
         rc = run_live(&w, &o, err, sizeof err);
     } else if (rc == 0) {
         struct progress pr = { .on = isatty(STDERR_FILENO) == 1 };
-        for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested; i++)
+        for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested && !output_lost(); i++)
             rc = replay_file(&w, &o, o.reads[i], &pr, err, sizeof err);
         if (rc == 0)
             events_until(UINT64_MAX); /* the events after the last packet */
