@@ -34,7 +34,17 @@ print(ru.ru_maxrss, os.waitstatus_to_exitcode(status))' "$TMP/allerr" "$MSIWATCH
     grep '"msiwatch.stats"' "$TMP/allerr" | tail -n1 >"$TMP/stats"
 }
 stat() { jq -c ".msiwatch.stats | $1" "$TMP/stats"; }
-mem_ok() { [ -n "$hwm" ] && [ "$hwm" -lt "$MAXRSS_KB" ]; }
+# Under AddressSanitizer freed memory waits in its quarantine (256 MiB), so
+# the peak says nothing about msiwatch's bounds there: reported, not checked.
+ASAN=""
+nm "$MSIWATCH" 2>/dev/null | grep -q __asan_init && ASAN=1
+mem_check() { # mem_check DESCRIPTION
+    if [ -n "$ASAN" ]; then
+        skip "$1" "AddressSanitizer build (its quarantine holds freed memory)"
+    else
+        check "$1" test -n "$hwm" -a "${hwm:-0}" -lt "$MAXRSS_KB"
+    fi
+}
 
 $FLOOD syn 300000 "$TMP/syn.pcap"
 run "$TMP/syn.pcap" --max-flows 1000
@@ -43,7 +53,7 @@ expect_eq "SYN flood: exit 0, every SYN a TCP flow" "$rc:$(stat '[.packets, .tcp
     "0:[300000,300000,300000,300000]"
 expect_eq "SYN flood: never more than 1000 flows; 299000 evicted, 1000 left at the end" \
     "$(stat '.flows | [.active_peak, .evicted, .timed_out, .ended_at_exit, .alloc_failed]')" "[1000,299000,0,1000,0]"
-check "SYN flood: peak memory under 256 MiB" mem_ok
+mem_check "SYN flood: peak memory under 256 MiB"
 rm -f "$TMP/syn.pcap"
 
 $FLOOD udp 1000000 "$TMP/udp.pcap"
@@ -53,7 +63,7 @@ expect_eq "UDP flood: exit 0, every datagram a flow" "$rc:$(stat '[.packets, .ud
     "0:[1000000,1000000,1000000,1000000]"
 expect_eq "UDP flood: never more than 5000 flows; 995000 evicted, 5000 left at the end" \
     "$(stat '.flows | [.active_peak, .evicted, .timed_out, .ended_at_exit, .alloc_failed]')" "[5000,995000,0,5000,0]"
-check "UDP flood: peak memory under 256 MiB" mem_ok
+mem_check "UDP flood: peak memory under 256 MiB"
 rm -f "$TMP/udp.pcap"
 
 # 20000 first fragments of 1000 bytes of data (1020 held with the header),
@@ -67,7 +77,7 @@ expect_eq "fragment flood: exit 0, 20002 fragments, the whole datagram reassembl
 # completes and leaves 99 incomplete ones of 1020 bytes
 expect_eq "fragment flood, --frag-max-datagrams 100: at most 100 datagrams, 19901 evicted, 99 held at the end" \
     "$(stat '.ipfrag | [.held_datagrams_peak, .evicted, .timeouts, .held_bytes]')" "[100,19901,0,$((99 * 1020))]"
-check "fragment flood (datagrams bound): peak memory under 256 MiB" mem_ok
+mem_check "fragment flood (datagrams bound): peak memory under 256 MiB"
 
 run "$TMP/frag.pcap" --frag-max-bytes 65536
 diag "fragment flood, --frag-max-bytes 65536: VmHWM ${hwm:-?} kB"
@@ -75,7 +85,7 @@ diag "fragment flood, --frag-max-bytes 65536: VmHWM ${hwm:-?} kB"
 # fragments (820 and 808 bytes) each evict one: 62 left
 expect_eq "fragment flood, --frag-max-bytes 65536: held bytes peak at 65280, 19938 evicted, 62 held at the end" \
     "$(stat '.ipfrag | [.held_bytes_peak, .evicted, .reassembled, .held_bytes]')" "[65280,19938,1,$((62 * 1020))]"
-check "fragment flood (bytes bound): peak memory under 256 MiB" mem_ok
+mem_check "fragment flood (bytes bound): peak memory under 256 MiB"
 rm -f "$TMP/frag.pcap"
 
 # ---- syslog ------------------------------------------------------------------
@@ -200,6 +210,6 @@ expect_eq "syslog: the 19 idle connections closed after --syslog-idle-timeout an
     "$(py idle_closed)" "19 100"
 expect_eq "syslog: exit 0 on SIGTERM" "$rc" 0
 hwm=$(py hwm)
-check "syslog floods: peak memory under 256 MiB" mem_ok
+mem_check "syslog floods: peak memory under 256 MiB"
 
 done_testing
