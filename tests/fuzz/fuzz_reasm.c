@@ -4,7 +4,8 @@
  * input chooses. The first 5 bytes are the initial sequence number (4, so
  * that wrap-around is reached) and the depth in 256-byte units (0: none).
  * Each step is 5 header bytes then data:
- *   [0] bit0 direction, bits 1-2 operation (0,1 segment, 2 ack, 3 close)
+ *   [0] bit0 direction, bits 1-2 operation (0,1 segment, 2 ack, 3 close),
+ *       bit3 the consumer answers STOP to the next delivery of that direction
  *   [1] TCP flags   [2..3] sequence offset from the ISN (big endian)
  *   [4] data length (capped at what is left)
  * Invariants: DATA has bytes, GAP has none; per direction, bytes delivered
@@ -27,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct side {
     uint64_t offered, delivered;
     int ended;
+    int stop_next; /* answer STOP to the next DATA */
 };
 
 static uint64_t depth;
@@ -37,7 +39,7 @@ static enum reasm_want cb(void *user, int dir, enum reasm_ev ev, const uint8_t *
     assert(dir == 0 || dir == 1);
     assert(!s->ended);
     switch (ev) {
-    case REASM_DATA:
+    case REASM_DATA: {
         assert(p != NULL && n > 0);
         /* touch every byte: ASan checks the slice */
         volatile uint8_t x = 0;
@@ -49,6 +51,7 @@ static enum reasm_want cb(void *user, int dir, enum reasm_ev ev, const uint8_t *
         if (depth)
             assert(s->delivered <= depth);
         break;
+    }
     case REASM_GAP:
         assert(p == NULL && n > 0);
         break;
@@ -58,7 +61,11 @@ static enum reasm_want cb(void *user, int dir, enum reasm_ev ev, const uint8_t *
     default:
         assert(!"unknown event");
     }
-    return (n & 0x3ff) == 0x3ff ? REASM_STOP : REASM_MORE;
+    if (ev == REASM_DATA && s->stop_next) {
+        s->stop_next = 0;
+        return REASM_STOP;
+    }
+    return REASM_MORE;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const uint8_t *s = data + pos;
         pos += 5;
         int dir = s[0] & 1, op = (s[0] >> 1) & 3;
+        sides[dir].stop_next = (s[0] >> 3) & 1;
         uint32_t seq = isn + (dir ? 0x40000000u : 0) + ((uint32_t)s[2] << 8 | s[3]);
         size_t n = s[4];
         if (n > size - pos)
