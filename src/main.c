@@ -308,6 +308,8 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
         if (r == CAP_EOF)
             break;
         if (r == CAP_ERROR) {
+            if (stop_requested && errno == EINTR)
+                break; /* SIGINT/SIGTERM broke a blocking read from a pipe: a stop, not an error */
             rc = 1;
             break;
         }
