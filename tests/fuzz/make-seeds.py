@@ -3,8 +3,8 @@
 targets, cut from the project's real captures (pcaps/) and event samples
 (tests/data/events/). Python 3 only, deterministic; run from the top of the
 tree: tests/fuzz/make-seeds.py (it rewrites tests/fuzz/corpus/{decode,ipfrag,
-reasm,events}/). The input layouts are described at the top of each
-fuzz_<target>.c."""
+reasm,events}/, keeping the inputs the fuzzer found). The input layouts
+are described at the top of each fuzz_<target>.c."""
 import glob
 import os
 import struct
@@ -43,9 +43,13 @@ def put(target, name, data):
 
 
 def clean(target):
+    """Remove the seeds this script made; inputs the fuzzer found and
+    libFuzzer's -merge=1 added (named by their SHA-1) stay."""
     d = os.path.join(OUT, target)
     for f in glob.glob(os.path.join(d, "*")):
-        os.remove(f)
+        b = os.path.basename(f)
+        if not (len(b) == 40 and all(c in "0123456789abcdef" for c in b)):
+            os.remove(f)
 
 
 def pcaps():
@@ -206,7 +210,7 @@ def main():
     events_seeds()
     for t in ("decode", "ipfrag", "reasm", "events"):
         n = len(os.listdir(os.path.join(OUT, t)))
-        print("%s: %d seeds" % (t, n))
+        print("%s: %d files" % (t, n))
     return 0
 
 
