@@ -11,9 +11,13 @@
 # keeps being served while another floods TCP with 200,000 lines, UDP is
 # flooded with 100,000 datagrams and 100 idle connections try to get in past
 # --syslog-max-connections 20 (19 take the free slots, 81 are refused and
-# counted); the idle ones are closed after --syslog-idle-timeout and counted;
-# a new sender is served afterwards. Peak memory (VmHWM) is reported as a
-# diagnostic and bounded at 256 MiB, a generous margin.
+# counted); the idle ones are closed after --syslog-idle-timeout 3 and
+# counted; a new sender is served afterwards; each of the 80 good events
+# arrives once. The waits poll the stats (SIGUSR1) with generous limits; the
+# good TCP sender sends between flood chunks so that it is never the one
+# found idle. Peak memory (VmHWM: the child's ru_maxrss for the replays,
+# /proc/PID/status for the listener) is reported as a diagnostic and bounded
+# at 256 MiB, a generous margin (not checked under AddressSanitizer).
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
 FLOOD="python3 ${TESTS_DIR:-$(dirname "$0")/..}/tools/flood-pcap.py"
