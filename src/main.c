@@ -251,7 +251,7 @@ static void syslog_poll(int timeout_ms)
     }
     size_t n = syslog_in_pollfds(g_sl, pfd, cap);
     int pr = poll(pfd, (nfds_t)n, timeout_ms);
-    if (pr >= 0)
+    if (pr >= 0 || errno == EINTR) /* after a signal too, or frequent ones would stop the idle timeouts */
         syslog_in_service(g_sl, pfd, pr > 0 ? n : 0, wall_us());
 }
 

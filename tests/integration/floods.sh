@@ -13,7 +13,8 @@
 # --syslog-max-connections 20 (19 take the free slots, 81 are refused and
 # counted); the idle ones are closed after --syslog-idle-timeout 3 and
 # counted; a new sender is served afterwards; each of the 80 good events
-# arrives once. The waits poll the stats (SIGUSR1) with generous limits; the
+# arrives once. The waits poll the stats (SIGUSR1, about ten a second,
+# which once kept the idle timeouts from ever running) with generous limits; the
 # good TCP sender sends between flood chunks so that it is never the one
 # found idle. Peak memory (VmHWM: the child's ru_maxrss for the replays,
 # /proc/PID/status for the listener) is reported as a diagnostic and bounded
