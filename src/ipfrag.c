@@ -204,7 +204,8 @@ static struct ipf_dg *dg_create(struct ipfrag *t, const struct ipf_key *k, uint6
         t->oldest = d;
     t->newest = d;
     t->nentries++;
-    t->st.held_datagrams++;
+    if (++t->st.held_datagrams > t->st.held_datagrams_peak)
+        t->st.held_datagrams_peak = t->st.held_datagrams;
     return d;
 }
 
@@ -368,6 +369,8 @@ static void piece_link(struct ipfrag *t, struct ipf_dg *d, struct ipf_piece *pre
         d->tail = p;
     d->covered += p->len;
     t->st.held_bytes += p->len;
+    if (t->st.held_bytes > t->st.held_bytes_peak)
+        t->st.held_bytes_peak = t->st.held_bytes;
 }
 
 /* First piece that may touch [a, ...): in-order arrival (the common case)
@@ -582,6 +585,8 @@ enum ipfrag_res ipfrag_add(struct ipfrag *t, const struct mw_pkt *pk, uint64_t t
         memcpy(d->hdr, pk->l3, hlen);
         d->hlen = hlen;
         t->st.held_bytes += hlen;
+        if (t->st.held_bytes > t->st.held_bytes_peak)
+            t->st.held_bytes_peak = t->st.held_bytes;
         if (!v4) {
             d->prev_nh_off = (uint32_t)pk->frag_prev_nh_off;
             d->next = pk->frag_next;

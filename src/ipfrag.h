@@ -38,6 +38,8 @@ struct ipfrag_stats {
     uint64_t bad;            /* inconsistent fragments (e.g. data past a known end) */
     uint64_t held_bytes;     /* bytes held now */
     uint64_t held_datagrams; /* datagrams in progress now */
+    uint64_t held_bytes_peak;     /* highest held_bytes seen */
+    uint64_t held_datagrams_peak; /* highest held_datagrams seen */
 };
 
 enum ipfrag_res {

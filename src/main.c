@@ -172,6 +172,13 @@ static uint64_t g_cap_drops, g_cap_ifdrops; /* live: pcap_stats of every interfa
 
 static void print_stats(const char *observer);
 
+/* An output could not be written: the loops stop rather than go on losing
+ * alerts and records unseen (output_close() then reports it, exit status 1). */
+static bool output_lost(void)
+{
+    return g_out && g_out->failed;
+}
+
 static void handle_signals(void)
 {
     char err[512];
@@ -273,7 +280,7 @@ static void syslog_poll(int timeout_ms)
     }
     size_t n = syslog_in_pollfds(g_sl, pfd, cap);
     int pr = poll(pfd, (nfds_t)n, timeout_ms);
-    if (pr >= 0)
+    if (pr >= 0 || errno == EINTR) /* after a signal too, or frequent ones would stop the idle timeouts */
         syslog_in_service(g_sl, pfd, pr > 0 ? n : 0, wall_us());
 }
 
@@ -340,11 +347,13 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
     const uint8_t *data;
     int rc = 0;
     uint64_t n = 0;
-    while (!stop_requested) {
+    while (!stop_requested && !output_lost()) {
         enum capture_next r = capture_next(&c, &h, &data, err, errlen);
         if (r == CAP_EOF)
             break;
         if (r == CAP_ERROR) {
+            if (stop_requested && errno == EINTR)
+                break; /* SIGINT/SIGTERM broke a blocking read from a pipe: a stop, not an error */
             rc = 1;
             break;
         }
@@ -442,7 +451,7 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
     }
     uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
     int rc = 0;
-    while (!stop_requested) {
+    while (!stop_requested && !output_lost()) {
         size_t m = g_sl ? syslog_in_pollfds(g_sl, pfd + n, nsl) : 0;
         int pr = poll(pfd, (nfds_t)(n + m), 100);
         if (pr < 0 && errno != EINTR) {
@@ -492,7 +501,7 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
 static void run_syslog(const struct mw_opts *o, struct output *out)
 {
     uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
-    while (!stop_requested) {
+    while (!stop_requested && !output_lost()) {
         syslog_poll(200);
         advance(wall_us());
         handle_signals();
@@ -552,6 +561,9 @@ int main(int argc, char **argv)
     sa.sa_handler = on_stop;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Reopen and stats requests must not break a blocking read of a capture
+     * or events from a pipe ("-r -"): restart it. */
+    sa.sa_flags = SA_RESTART;
     sa.sa_handler = on_hup;
     sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = on_usr1;
@@ -693,7 +705,7 @@ int main(int argc, char **argv)
         rc = run_live(&w, &out, &o, err, sizeof err);
     } else if (rc == 0) {
         struct progress pr = { .on = isatty(STDERR_FILENO) == 1 };
-        for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested; i++)
+        for (size_t i = 0; i < o.nreads && rc == 0 && !stop_requested && !output_lost(); i++)
             rc = replay_file(&w, &o, o.reads[i], &pr, err, sizeof err);
         if (g_pool)
             pool_flush(g_pool); /* the records of the last batch, with the events among them */

@@ -786,6 +786,8 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(fr, "too_big", v->frag->too_big);
         put(fr, "bad", v->frag->bad);
         put(fr, "held_bytes", v->frag->held_bytes);
+        put(fr, "held_bytes_peak", v->frag->held_bytes_peak);
+        put(fr, "held_datagrams_peak", v->frag->held_datagrams_peak);
     }
     if (v->flow) {
         json_t *fl = sub(s, "flows");

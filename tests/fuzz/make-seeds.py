@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""make-seeds.py -- seed corpora for the decode, ipfrag, reasm and events fuzz
+targets, cut from the project's real captures (pcaps/) and event samples
+(tests/data/events/). Python 3 only, deterministic; run from the top of the
+tree: tests/fuzz/make-seeds.py (it rewrites tests/fuzz/corpus/{decode,ipfrag,
+reasm,events}/, keeping the inputs the fuzzer found). The input layouts
+are described at the top of each fuzz_<target>.c."""
+import glob
+import os
+import struct
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import pcapfile  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(TOP, "tests", "fuzz", "corpus")
+
+# fuzz_decode.c's table of link types, in order
+DLTS = [1, 0, 12, 14, 108, 101, 113, 228, 229, 276, 105, 127, 239, 147]
+
+
+def ip_of_ether(f):
+    """Offset of the IP header in an Ethernet frame (VLAN tags skipped)."""
+    off, et = 12, None
+    while off + 2 <= len(f):
+        et = struct.unpack(">H", f[off:off + 2])[0]
+        if et in (0x8100, 0x88A8, 0x9100):
+            off += 4
+            continue
+        break
+    if et in (0x0800, 0x86DD):
+        return off + 2
+    return None
+
+
+def put(target, name, data):
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as fh:
+        fh.write(data)
+
+
+def clean(target):
+    """Remove the seeds this script made; inputs the fuzzer found and
+    libFuzzer's -merge=1 added (named by their SHA-1) stay."""
+    d = os.path.join(OUT, target)
+    for f in glob.glob(os.path.join(d, "*")):
+        b = os.path.basename(f)
+        if not (len(b) == 40 and all(c in "0123456789abcdef" for c in b)):
+            os.remove(f)
+
+
+def pcaps():
+    for p in sorted(glob.glob(os.path.join(TOP, "pcaps", "*.pcap")) +
+                    glob.glob(os.path.join(TOP, "pcaps", "lab", "*.pcap"))):
+        try:
+            e, hdr, recs = pcapfile.read(p, partial=True)
+        except pcapfile.NotPcap:
+            continue
+        yield os.path.basename(p)[:-5], pcapfile.linktype(e, hdr), [bytes(r[3]) for r in recs]
+
+
+def decode_seeds():
+    clean("decode")
+    for name, lt, frames in pcaps():
+        if lt not in DLTS:
+            continue
+        # the first frame, the largest, and a few in between, each distinct
+        picks, seen = [], set()
+        cand = frames[:3] + sorted(frames, key=len)[-1:] + frames[3::max(1, len(frames) // 4)]
+        for f in cand:
+            if f not in seen and len(picks) < 6:
+                seen.add(f)
+                picks.append(f)
+        for i, f in enumerate(picks):
+            put("decode", "%s-%d" % (name, i), bytes([DLTS.index(lt)]) + f[:2000])
+
+
+def ip_packets(lt, frames):
+    for f in frames:
+        if lt == 1:
+            o = ip_of_ether(f)
+            if o is not None:
+                yield f[o:]
+        elif lt in (12, 101):
+            yield f
+
+
+def ipfrag_step(ip):
+    """One fuzz_ipfrag.c script step for an IP fragment, or None."""
+    v = ip[0] >> 4
+    if v == 4 and len(ip) >= 20:
+        hl = (ip[0] & 15) * 4
+        fo = struct.unpack(">H", ip[6:8])[0]
+        mf, off = (fo >> 13) & 1, fo & 0x1FFF
+        if not mf and off == 0:
+            return None
+        data = ip[hl:struct.unpack(">H", ip[2:4])[0]]
+        src, ident, proto = ip[15], ip[5], ip[9]
+        flags = 0
+    elif v == 6 and len(ip) >= 48 and ip[6] == 44:
+        fo = struct.unpack(">H", ip[42:44])[0]
+        mf, off = fo & 1, fo >> 3
+        data = ip[48:40 + struct.unpack(">H", ip[4:6])[0]]
+        src, ident, proto = ip[23], ip[47], ip[40]
+        flags = 1
+    else:
+        return None
+    flags |= mf << 1 | (src & 31) << 3
+    return bytes([flags, ident]) + struct.pack(">HH", off, len(data)) + bytes([proto, 1]) + data
+
+
+def ipfrag_seeds():
+    clean("ipfrag")
+    for name, lt, frames in pcaps():
+        steps = [s for s in (ipfrag_step(ip) for ip in ip_packets(lt, frames)) if s]
+        if steps:
+            put("ipfrag", name, b"".join(steps)[:20000])
+            # the same fragments in reverse order: the out-of-order paths
+            put("ipfrag", name + "-reversed", b"".join(reversed(steps))[:20000])
+
+
+def tcp_segments(ip):
+    """(src, dst, sport, dport, seq, ack, flags, payload) or None."""
+    v = ip[0] >> 4
+    if v == 4 and len(ip) >= 20 and ip[9] == 6:
+        hl = (ip[0] & 15) * 4
+        end = min(len(ip), struct.unpack(">H", ip[2:4])[0])
+        src, dst, t = ip[12:16], ip[16:20], ip[hl:end]
+    elif v == 6 and len(ip) >= 40 and ip[6] == 6:
+        src, dst, t = ip[8:24], ip[24:40], ip[40:40 + struct.unpack(">H", ip[4:6])[0]]
+    else:
+        return None
+    if len(t) < 20:
+        return None
+    sp, dp, seq, ack = struct.unpack(">HHII", t[:12])
+    th = (t[12] >> 4) * 4
+    return (src, dst, sp, dp, seq, ack, t[13], t[th:])
+
+
+def reasm_seeds():
+    clean("reasm")
+    for name, lt, frames in pcaps():
+        segs = [s for s in (tcp_segments(ip) for ip in ip_packets(lt, frames)) if s]
+        if not segs:
+            continue
+        first = segs[0]
+        key = (first[0], first[2])
+        peer = (first[1], first[3])
+        isn = {}
+        out = []
+        for s in segs:
+            me = (s[0], s[2])
+            if me == key:
+                d = 0
+            elif me == peer:
+                d = 1
+            else:
+                continue
+            isn.setdefault(d, (s[4] - 1) & 0xFFFFFFFF if s[6] & 2 == 0 else s[4])
+            rel = (s[4] - isn[d]) & 0xFFFFFFFF
+            pay = s[7]
+            if rel > 0xFFFF:
+                break
+            # a segment longer than 255 bytes becomes several steps
+            while True:
+                chunk = pay[:255]
+                out.append(bytes([d, s[6]]) + struct.pack(">H", rel & 0xFFFF) + bytes([len(chunk)]) + chunk)
+                pay = pay[255:]
+                rel += len(chunk)
+                if not pay or rel > 0xFFFF:
+                    break
+            if s[6] & 0x10 and 1 - d in isn:
+                arel = (s[5] - isn[1 - d]) & 0xFFFFFFFF
+                if arel <= 0xFFFF:
+                    out.append(bytes([(1 - d) | 4, 0x10]) + struct.pack(">H", arel) + b"\0")
+            if sum(map(len, out)) > 30000:
+                break
+        if len(out) < 2 or 0 not in isn:
+            continue
+        # offsets are relative to each direction's own ISN (fuzz_reasm.c
+        # puts the reverse one 2^30 above the first)
+        hdr = struct.pack(">I", isn[0]) + b"\0"
+        put("reasm", name, hdr + b"".join(out))
+
+
+def events_seeds():
+    clean("events")
+    for p in sorted(glob.glob(os.path.join(TOP, "tests", "data", "events", "*", "*"))):
+        base = os.path.basename(p)
+        if base.startswith(("LICENSE", "PROVENANCE")):
+            continue
+        b = open(p, "rb").read()
+        fmt = os.path.basename(os.path.dirname(p))
+        # the first 6000 bytes, cut at a line end; max message 4096 bytes
+        cut = b[:6000]
+        if len(b) > 6000 and b"\n" in cut:
+            cut = cut[:cut.rindex(b"\n") + 1]
+        put("events", "%s-%s" % (fmt, os.path.splitext(base)[0]), bytes([6]) + cut)
+        # the same with a 128-byte bound: the oversize paths
+        put("events", "%s-%s-small" % (fmt, os.path.splitext(base)[0]), bytes([1]) + cut[:3000])
+
+
+def main():
+    decode_seeds()
+    ipfrag_seeds()
+    reasm_seeds()
+    events_seeds()
+    for t in ("decode", "ipfrag", "reasm", "events"):
+        n = len(os.listdir(os.path.join(OUT, t)))
+        print("%s: %d files" % (t, n))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
