@@ -47,10 +47,12 @@ if command -v python3 >/dev/null; then
     expect_eq "records to a closed pipe: exit 1, one line naming standard output" "$rc:$err" \
         "1:msiwatch: cannot write standard output: Broken pipe"
     # a replay of three files stops at the first failed write: when glibc
-    # flushes its first 4 KiB of records to the pipe, 35 packets in (of 408)
+    # flushes its first 4 KiB of records to the pipe, a few dozen packets in
+    # (of 408; exactly where depends on how the lines fill stdio's buffer)
     closed -r "$W" -r "$W" -r "$W" --records - -o /dev/null --stats
-    expect_eq "closed pipe: the replay stops at the first failed write (35 packets of 408)" \
-        "$rc:$(grep '"msiwatch.stats"' "$TMP/err" | jq .msiwatch.stats.packets)" "1:35"
+    n=$(grep '"msiwatch.stats"' "$TMP/err" | jq .msiwatch.stats.packets)
+    expect_eq "closed pipe: the replay stops at the first failed write, within the first 100 packets of 408" \
+        "$rc:$([ "${n:-0}" -gt 0 ] && [ "${n:-0}" -le 100 ] && echo early)" "1:early"
 else
     skip "closed pipe" "python3 is not installed"
 fi
