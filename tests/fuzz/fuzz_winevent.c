@@ -15,46 +15,9 @@
 #include <string.h>
 
 #include "parse/winevent.h"
+#include "winevent_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define TERMINATED(a) assert(memchr((a), '\0', sizeof(a)) != NULL)
-
-static void check(enum winevent_result res, const struct rec_endpoint *r, const char *why, uint64_t recv)
-{
-    assert(res == WINEVENT_OK || res == WINEVENT_IGNORED || res == WINEVENT_MALFORMED);
-    assert((why == NULL) == (res == WINEVENT_OK));
-    assert(r->recv_us == recv);
-    if (res != WINEVENT_OK) {
-        assert(r->code == 0 && r->format == NULL && r->host[0] == '\0' && r->cmdline[0] == '\0');
-        return;
-    }
-    assert(r->code == 1 || r->code == 3 || r->code == 7 || r->code == 22 || r->code == 4688 ||
-           r->code == 1040 || r->code == 1042);
-    assert(r->format != NULL && r->provider[0] != '\0');
-    TERMINATED(r->provider);
-    TERMINATED(r->host);
-    TERMINATED(r->guid);
-    TERMINATED(r->image);
-    TERMINATED(r->cmdline);
-    TERMINATED(r->parent_guid);
-    TERMINATED(r->parent_image);
-    TERMINATED(r->original_file_name);
-    TERMINATED(r->user);
-    TERMINATED(r->dll_path);
-    TERMINATED(r->signature_status);
-    TERMINATED(r->dst_domain);
-    TERMINATED(r->query_results);
-    TERMINATED(r->package);
-    TERMINATED(r->product);
-    assert(r->syslog_host[0] == '\0');
-    assert(r->guid[0] == '\0' || strlen(r->guid) == 36);
-    assert(r->parent_guid[0] == '\0' || strlen(r->parent_guid) == 36);
-    if (r->ts_is_receive)
-        assert(r->ts_us == recv);
-    if (!r->has_pid)
-        assert(r->pid == 0);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

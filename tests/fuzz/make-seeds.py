@@ -3,7 +3,8 @@
 targets, cut from the project's real captures (pcaps/) and event samples
 (tests/data/events/). Python 3 only, deterministic; run from the top of the
 tree: tests/fuzz/make-seeds.py (it rewrites tests/fuzz/corpus/{decode,ipfrag,
-reasm,events}/, keeping the inputs the fuzzer found). The input layouts
+reasm,events,event_json,event_xml,event_snare,event_kv}/, keeping the inputs
+the fuzzer found). The input layouts
 are described at the top of each fuzz_<target>.c."""
 import glob
 import os
@@ -203,12 +204,39 @@ def events_seeds():
         put("events", "%s-%s-small" % (fmt, os.path.splitext(base)[0]), bytes([1]) + cut[:3000])
 
 
+# fuzz_event_<format>.c: the opening each target puts before its input
+OPENINGS = {"event_json": b"{", "event_xml": b"<Event", "event_snare": b"MSWinEventLog\t",
+            "event_kv": b"EventCode="}
+
+
+def event_format_seeds():
+    """The single-event samples of corpus/winevent/, each in the corpus of
+    its format's target, without the opening that target adds (a sample is
+    cut at the first occurrence of the opening; what comes before it, such
+    as a syslog header or a BOM, is the sender's and is dropped)."""
+    for t in OPENINGS:
+        clean(t)
+    for p in sorted(glob.glob(os.path.join(OUT, "winevent", "*"))):
+        b = open(p, "rb").read()
+        if b.startswith(b"\xef\xbb\xbf"):
+            b = b[3:]
+        b = b.lstrip()
+        for t, o in OPENINGS.items():
+            i = b.find(o)
+            if i < 0 or (t == "event_json" and i != 0) or (t == "event_xml" and b[:i].strip(b" \t\r\n") not in (b"",)
+                                                           and not b.startswith(b"<?xml")):
+                continue
+            put(t, os.path.basename(p), b[i + len(o):])
+            break
+
+
 def main():
     decode_seeds()
     ipfrag_seeds()
     reasm_seeds()
     events_seeds()
-    for t in ("decode", "ipfrag", "reasm", "events"):
+    event_format_seeds()
+    for t in ("decode", "ipfrag", "reasm", "events") + tuple(OPENINGS):
         n = len(os.listdir(os.path.join(OUT, t)))
         print("%s: %d files" % (t, n))
     return 0
