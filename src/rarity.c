@@ -78,9 +78,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE IF NOT EXISTS destinations(kind TEXT NOT NULL, key TEXT NOT NULL,"
     " first_seen_us INTEGER NOT NULL, last_seen_us INTEGER NOT NULL, hits INTEGER NOT NULL,"
-    " hosts INTEGER NOT NULL, PRIMARY KEY (kind, key));"
+    " hosts INTEGER NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS destination_hosts(kind TEXT NOT NULL, key TEXT NOT NULL, host TEXT NOT NULL,"
-    " PRIMARY KEY (kind, key, host));"
+    " PRIMARY KEY (kind, key, host)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO meta VALUES ('schema_version', '1');";
 
 struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char *err, size_t errlen)

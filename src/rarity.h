@@ -9,10 +9,11 @@
  * Schema (version 1):
  *   meta(key TEXT PRIMARY KEY, value TEXT)       -- schema_version, observation_start_us
  *   destinations(kind TEXT, key TEXT, first_seen_us INTEGER, last_seen_us INTEGER,
- *                hits INTEGER, hosts INTEGER, PRIMARY KEY (kind, key))
- *   destination_hosts(kind TEXT, key TEXT, host TEXT, PRIMARY KEY (kind, key, host))
+ *                hits INTEGER, hosts INTEGER, PRIMARY KEY (kind, key)) WITHOUT ROWID
+ *   destination_hosts(kind TEXT, key TEXT, host TEXT, PRIMARY KEY (kind, key, host)) WITHOUT ROWID
  * kind is fqdn, domain, ip or asn (as "AS64500", when -G loads an ASN
- * database); times are UTC microseconds. */
+ * database); times are UTC microseconds. Files made before the tables were
+ * WITHOUT ROWID keep their tables and work the same. */
 #ifndef MW_RARITY_H
 #define MW_RARITY_H
 

@@ -180,6 +180,39 @@ int main(void)
     unlink(bad);
     TEST_END();
 
+    TEST_BEGIN("a state file made before the tables were WITHOUT ROWID is read and written as before");
+    char old[256];
+    snprintf(old, sizeof old, "%.240s.old", path);
+    unlink(old);
+    sqlite3 *db;
+    CHECK(sqlite3_open(old, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+                       "CREATE TABLE destinations(kind TEXT NOT NULL, key TEXT NOT NULL, first_seen_us INTEGER NOT NULL,"
+                       " last_seen_us INTEGER NOT NULL, hits INTEGER NOT NULL, hosts INTEGER NOT NULL,"
+                       " PRIMARY KEY (kind, key));"
+                       "CREATE TABLE destination_hosts(kind TEXT NOT NULL, key TEXT NOT NULL, host TEXT NOT NULL,"
+                       " PRIMARY KEY (kind, key, host));"
+                       "INSERT INTO meta VALUES ('schema_version', '1');"
+                       "INSERT INTO destinations VALUES ('fqdn', 'old.example.com', 1700000000000000, 1700000000000000, 1, 1);"
+                       "INSERT INTO destination_hosts VALUES ('fqdn', 'old.example.com', '10.0.0.1');",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    r = rarity_open(old, &cfg, err, sizeof err);
+    CHECK(r != NULL);
+    rarity_see(r, RAR_FQDN, "old.example.com", "10.0.0.2", T0 + 60, &v);
+    CHECK(!v.first_seen);
+    CHECK_U64(v.hosts, 1);
+    rarity_see(r, RAR_FQDN, "new.example.com", "10.0.0.2", T0 + 61, &v);
+    CHECK(v.first_seen);
+    CHECK(rarity_close(r, err, sizeof err) == 0);
+    snprintf(path, sizeof path, "%s", old); /* q() reads path */
+    CHECK(q("SELECT hosts FROM destinations WHERE key='old.example.com'") == 2);
+    CHECK(q("SELECT count(*) FROM destinations") == 2);
+    path[strlen(path) - 4] = '\0';
+    unlink(old);
+    TEST_END();
+
     unlink(path);
     char wal[300];
     snprintf(wal, sizeof wal, "%s-wal", path);
