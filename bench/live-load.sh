@@ -11,12 +11,14 @@
 #   LOAD_RATES="100 500 1000 2000 0"      Mbit/s per step (0: tcpreplay --topspeed)
 #   LOAD_WORKERS=2                        msiwatch --workers
 #   LOAD_LOOPS=1                          tcpreplay --loop
+#   LOAD_SENDERS=1                        tcpreplay processes at once (each at the step's rate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MSIWATCH=${MSIWATCH:-$PWD/msiwatch}
 RATES=${LOAD_RATES:-"100 250 500 1000 2000 4000 0"}
 WORKERS=${LOAD_WORKERS:-1}
 LOOPS=${LOAD_LOOPS:-1}
+SENDERS=${LOAD_SENDERS:-1}
 DIR=${BENCH_DIR:-/var/tmp/msiwatch-bench}
 
 die() { echo "live-load.sh: $*" >&2; exit 1; }
@@ -65,7 +67,11 @@ for r in $RATES; do
     done
     sleep 0.3
     if [ "$r" = 0 ]; then speed=(--topspeed); label=top; else speed=(--mbps="$r"); label=$r; fi
-    ip netns exec "$B" tcpreplay -i vB --preload-pcap "${speed[@]}" --loop="$LOOPS" "$CAP" >"$out.tcpreplay" 2>&1 || true
+    for k in $(seq 1 "$SENDERS"); do
+        ip netns exec "$B" tcpreplay -i vB --preload-pcap "${speed[@]}" --loop="$LOOPS" "$CAP" >"$out.tcpreplay.$k" 2>&1 &
+    done
+    wait $(jobs -p | grep -v "^$PID$") 2>/dev/null || true
+    cat "$out".tcpreplay.* >"$out.tcpreplay"
     sleep 1
     kill -TERM "$PID"
     wait "$PID" || true
@@ -73,9 +79,10 @@ for r in $RATES; do
     st=$(grep '"msiwatch.stats"' "$out.err" | tail -1)
     captured=$(jq -r '.msiwatch.stats.packets' <<<"$st")
     kdrop=$(jq -r '.msiwatch.stats.drops.capture_kernel' <<<"$st")
-    sent=$(grep -oE 'Actual: [0-9]+ packets' "$out.tcpreplay" | grep -oE '[0-9]+' | head -1)
-    mbps=$(grep -oE 'Rated: [0-9.]+ Bps, [0-9.]+ Mbps' "$out.tcpreplay" | grep -oE '[0-9.]+ Mbps' | cut -d' ' -f1)
-    pps=$(grep -oE '[0-9.]+ pps' "$out.tcpreplay" | head -1 | cut -d' ' -f1)
+    sent=$(grep -oE 'Actual: [0-9]+ packets' "$out.tcpreplay" | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s }')
+    mbps=$(grep -oE 'Rated: [0-9.]+ Bps, [0-9.]+ Mbps' "$out.tcpreplay" | grep -oE '[0-9.]+ Mbps' | cut -d' ' -f1 |
+        awk '{ s += $1 } END { printf "%.1f", s }')
+    pps=$(grep -oE '[0-9.]+ pps' "$out.tcpreplay" | cut -d' ' -f1 | awk '{ s += $1 } END { printf "%.0f", s }')
     pct=$(awk -v d="$kdrop" -v c="$captured" 'BEGIN { t = d + c; printf "%.2f", t ? 100 * d / t : 0 }')
     printf '%-10s %-12s %-12s %-12s %-12s %-12s %-10s\n' "$label" "${mbps:-?}" "${pps%.*}" "${sent:-?}" "$captured" "$kdrop" "$pct"
     if [ -z "$first_drop" ] && [ "${kdrop:-0}" -gt 0 ]; then
@@ -83,4 +90,4 @@ for r in $RATES; do
     fi
 done
 echo "drops begin at: ${first_drop:-no drops up to the highest rate}"
-echo "(capture $CAP, $WORKERS worker(s); per-step outputs in $DIR/live-load.*)"
+echo "(capture $CAP, $WORKERS worker(s), $SENDERS sender(s); per-step outputs in $DIR/live-load.*)"
