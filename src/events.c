@@ -344,6 +344,12 @@ int ev_reader_next(struct ev_reader *r, char *err, size_t errlen)
         size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
         r->len += got;
         if (got == 0) {
+            if (ferror(r->fp) && errno == EINTR) { /* a signal: the caller decides */
+                clearerr(r->fp);
+                snprintf(err, errlen, "%s: %s", r->path, strerror(EINTR));
+                rc = -2;
+                break;
+            }
             if (ferror(r->fp)) {
                 snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
                 rc = -1;
@@ -355,6 +361,11 @@ int ev_reader_next(struct ev_reader *r, char *err, size_t errlen)
     f->capture = NULL;
     f->captured = false;
     return rc;
+}
+
+void ev_reader_stop(struct ev_reader *r)
+{
+    r->eof = true;
 }
 
 const struct rec_endpoint *ev_reader_peek(const struct ev_reader *r)

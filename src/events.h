@@ -44,8 +44,11 @@ int ev_feed_file(struct ev_feed *f, const char *path, char *err, size_t errlen);
  * the feed. */
 struct ev_reader;
 struct ev_reader *ev_reader_open(struct ev_feed *f, const char *path, char *err, size_t errlen);
-/* Read the next record into ev_reader_peek: 1, 0 at the end, -1 with err. */
+/* Read the next record into ev_reader_peek: 1, 0 at the end, -1 with err,
+ * -2 when a signal interrupted the read (the reader can be asked again). */
 int ev_reader_next(struct ev_reader *r, char *err, size_t errlen);
+/* Read no more: the next calls give the records already read, then 0. */
+void ev_reader_stop(struct ev_reader *r);
 const struct rec_endpoint *ev_reader_peek(const struct ev_reader *r);
 void ev_reader_close(struct ev_reader *r);
 

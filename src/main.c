@@ -89,6 +89,21 @@ static char g_ev_err[512];
 
 static void advance(uint64_t now_us);
 
+/* The next event of a reader. Once SIGINT or SIGTERM came (also while it
+ * waits on a pipe, "-e -"), it reads no more: the events it has already
+ * read are delivered, then that input ends cleanly, as a capture read from
+ * a pipe does. */
+static int ev_next(struct ev_reader *r, char *err, size_t errlen)
+{
+    for (;;) {
+        if (stop_requested)
+            ev_reader_stop(r);
+        int x = ev_reader_next(r, err, errlen);
+        if (x != -2)
+            return x;
+    }
+}
+
 static void events_until(uint64_t ts_us)
 {
     while (g_next_ev_us <= ts_us) {
@@ -106,7 +121,7 @@ static void events_until(uint64_t ts_us)
         bus_endpoint(g_bus, ev_reader_peek(g_rd[best]));
         if (g_events_clock)
             advance(bt);
-        int r = ev_reader_next(g_rd[best], g_ev_err, sizeof g_ev_err);
+        int r = ev_next(g_rd[best], g_ev_err, sizeof g_ev_err);
         if (r != 1) {
             if (r < 0)
                 g_ev_rc = 1;
@@ -687,7 +702,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < o.nevents && rc == 0; i++) {
         g_rd[i] = ev_reader_open(&feed, o.events[i], err, sizeof err);
         g_nrd = i + 1;
-        int r = g_rd[i] ? ev_reader_next(g_rd[i], err, sizeof err) : -1;
+        int r = g_rd[i] ? ev_next(g_rd[i], err, sizeof err) : -1;
         if (r != 1) {
             ev_reader_close(g_rd[i]);
             g_rd[i] = NULL;

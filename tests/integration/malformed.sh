@@ -10,7 +10,7 @@
 # recording: exit 0 (never a signal), every packet counted. A link type
 # msiwatch does not decode: a warning, every packet counted as unknown_link.
 # A capture from a pipe survives SIGUSR1 and SIGHUP, and stops cleanly on
-# SIGTERM.
+# SIGTERM; so does an events file from a pipe.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
 MUTATE="python3 ${TESTS_DIR:-$(dirname "$0")/..}/tools/mutate-pcap.py"
@@ -75,14 +75,15 @@ expect_eq "unknown link type: exit 0 and one warning" "$rc:$(cat "$TMP/err")" \
 expect_eq "unknown link type: every packet counted as unknown_link, no record" \
     "$(stat '[.packets, .drops.unknown_link, .drops.total]'):$(wc -c <"$TMP/out")" "[22,22,22]:0"
 
-# A capture read from a pipe: msiwatch is given all but the last 100 bytes
-# and waits for the rest (pid in $pid, the pipe's writer on fd 3).
+# A capture (or with -e, an events file) read from a pipe: msiwatch is
+# given all but the last HELD bytes and waits for the rest (pid in $pid, the
+# pipe's writer on fd 3). pipe_start OPTION FILE HELD
 pipe_start() {
     rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
-    "$MSIWATCH" -r - --stats <"$TMP/fifo" >/dev/null 2>"$TMP/allerr" &
+    "$MSIWATCH" "$1" - --stats <"$TMP/fifo" >/dev/null 2>"$TMP/allerr" &
     pid=$!
     exec 3>"$TMP/fifo"
-    head -c -100 "$P" >&3
+    head -c -"$3" "$2" >&3
     for _ in $(seq 100); do # until its handlers are installed (SigCgt bits 1 and 10)
         cgt=$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
         [ -n "$cgt" ] && [ $((0x$cgt & 0x201)) = $((0x201)) ] && break
@@ -100,7 +101,7 @@ pipe_result() { # exit status:packets:other stderr lines
 # SIGUSR1 (stats) and SIGHUP (reopen) while it waits must not end the replay
 # (they once broke the blocking read: "error reading dump file: Interrupted
 # system call", exit 1).
-pipe_start
+pipe_start -r "$P" 100
 kill -USR1 "$pid"; kill -HUP "$pid"
 tail -c 100 "$P" >&3
 exec 3>&-
@@ -109,12 +110,23 @@ expect_eq "capture from a pipe survives SIGUSR1 and SIGHUP: exit 0, every packet
 
 # SIGTERM while it waits: a clean stop (exit 0, the packets read so far
 # counted), not "Interrupted system call" and exit 1.
-pipe_start
+pipe_start -r "$P" 100
 kill -TERM "$pid"
 wait "$pid"; rc=$?
 exec 3>&-
 expect_eq "capture from a pipe stopped by SIGTERM: exit 0, the 20 whole packets before the wait, no error" \
     "$(pipe_result)" "0:20:"
+
+# The same for events read from a pipe (-e -): the events before the last
+# line are taken, SIGTERM ends the wait cleanly
+EV=$PCAPS/lab/scenarios/http-msi.events.nxlog.jsonl
+pipe_start -e "$EV" "$(tail -n1 "$EV" | wc -c)"
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+exec 3>&-
+expect_eq "events from a pipe stopped by SIGTERM: exit 0, the events before the wait, no error" \
+    "$rc:$(grep '"msiwatch.stats"' "$TMP/allerr" | tail -n1 | jq .msiwatch.stats.endpoint.records):$(grep -v '"msiwatch.stats"' "$TMP/allerr")" \
+    "0:$(($(grep -c . "$EV") - 1)):"
 
 # Bytes flipped in every packet, one layer at a time, two seeds, every lab
 # recording and the Wikipedia capture: no crash, no error, every packet counted.
