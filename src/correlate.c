@@ -291,14 +291,14 @@ static struct proc *proc_slot(struct correlator *c, const char *guid, bool creat
     return p;
 }
 
-static uint32_t host_hash(const char *host)
+/* The images table's first slot for (host, pid); *hh the host's hash (of
+ * its short name, which identity_short gives in lower case). */
+static uint32_t image_home(const char *host, uint32_t pid, uint32_t *hh)
 {
     char sh[256];
     identity_short(host, sh, sizeof sh);
-    for (char *q = sh; *q; q++)
-        if (*q >= 'A' && *q <= 'Z')
-            *q = (char)(*q - 'A' + 'a');
-    return hash_str(sh);
+    *hh = hash_str(sh);
+    return (*hh ^ (pid * 2654435761u)) & (IMAGES - 1);
 }
 
 /* A process creation: remember its program by host and process id; the
@@ -307,7 +307,7 @@ static void image_note(struct correlator *c, const struct rec_endpoint *r)
 {
     if (!r->has_pid || !r->image[0])
         return;
-    uint32_t hh = host_hash(r->host), h = (hh ^ (r->pid * 2654435761u)) & (IMAGES - 1);
+    uint32_t hh, h = image_home(r->host, r->pid, &hh);
     struct image *slot = NULL;
     for (uint32_t k = 0; k < 8; k++) {
         struct image *m = &c->images[(h + k) & (IMAGES - 1)];
@@ -330,7 +330,7 @@ static void image_note(struct correlator *c, const struct rec_endpoint *r)
 /* The program of process pid on host, started no later than until_us. */
 static const struct image *image_of(const struct correlator *c, const char *host, uint32_t pid, uint64_t until_us)
 {
-    uint32_t hh = host_hash(host), h = (hh ^ (pid * 2654435761u)) & (IMAGES - 1);
+    uint32_t hh, h = image_home(host, pid, &hh);
     for (uint32_t k = 0; k < 8; k++) {
         const struct image *m = &c->images[(h + k) & (IMAGES - 1)];
         if (m->ts_us && m->host == hh && m->pid == pid && m->ts_us <= until_us)
@@ -552,12 +552,6 @@ static void try_join(struct correlator *c, struct ccase *k, struct nev *e)
     if (!how)
         return;
     bool inferred = false;
-    if (!e->client[0]) {
-        /* the address may have been named since (a Sysmon 3 logged after the fetch) */
-        const char *h = identity_lookup(c->id, &e->a.src, e->a.ts_us, c->cfg.skew_us, NULL);
-        if (h)
-            cp(e->client, sizeof e->client, h);
-    }
     if (e->client[0]) {
         if (!identity_same_host(e->client, k->host))
             return;
@@ -1217,6 +1211,13 @@ static void retry_held(struct correlator *c, struct ccase *k, uint32_t i)
     unpack(c->held[i].blob, c->held[i].len, (uint8_t *)e, sizeof *e);
     uint64_t claimed = e->claimed_by;
     char client0 = e->client[0];
+    if (!client0) {
+        /* the address may have been named since it was held (a Sysmon 3
+         * logged after the fetch); a new record was looked up by hold() */
+        const char *h = identity_lookup(c->id, &e->a.src, e->a.ts_us, c->cfg.skew_us, NULL);
+        if (h)
+            cp(e->client, sizeof e->client, h);
+    }
     try_join(c, k, e);
     if (e->claimed_by != claimed || e->client[0] != client0)
         store(c, i, e);

@@ -306,10 +306,12 @@ struct progress {
     bool shown;
 };
 
-static void progress_show(struct progress *pr, struct capture *c, uint64_t packets, uint64_t bytes, bool force)
+static void progress_show(struct progress *pr, struct capture *c, const struct worker *w, bool force)
 {
     if (!pr->on)
         return;
+    uint64_t packets = g_pool ? pool_packets(g_pool) : w->st.packets;
+    uint64_t bytes = g_pool ? pool_bytes(g_pool) : w->st.bytes;
     uint64_t now = mono_us();
     if (!force && now - pr->last_us < 500000)
         return;
@@ -387,15 +389,13 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
             advance(ts);
         }
         if ((++n & 4095) == 0) {
-            progress_show(pr, &c, g_pool ? pool_packets(g_pool) : w->st.packets,
-                          g_pool ? pool_bytes(g_pool) : w->st.bytes, false);
+            progress_show(pr, &c, w, false);
             syslog_poll(0);
             handle_signals();
         }
     }
     if (rc == 0)
-        progress_show(pr, &c, g_pool ? pool_packets(g_pool) : w->st.packets,
-                      g_pool ? pool_bytes(g_pool) : w->st.bytes, true);
+        progress_show(pr, &c, w, true);
     progress_clear(pr);
     capture_close(&c);
     return rc;
@@ -496,8 +496,7 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
         if (g_pool) {
             pool_tick(g_pool, now);
         } else if (now > w->now_us + 1000000) {
-            flow_expire(w->flows, now);
-            ipfrag_expire(w->frag, now);
+            worker_tick(w, w->st.packets, now);
         }
         if (next_stats && mono_us() >= next_stats) {
             capture_drops_all(caps, n);

@@ -244,13 +244,14 @@ static uint64_t pair_hash(unsigned kind, const char *key, const char *host)
     return h ? h : 1;
 }
 
-/* Whether (kind, key, host) is known to be in destination_hosts already
- * (*seen), else the slot to remember it in once inserted (a full probe
- * sequence gives its first slot: the pair it held is inserted again with
- * OR IGNORE when it comes back, which costs a statement, not a count). */
-static uint64_t *pair_slot(struct rarity *r, unsigned kind, const char *key, const char *host, bool *seen)
+/* Whether the pair of hash h (pair_hash) is known to be in
+ * destination_hosts already (*seen), else the slot to remember it in once
+ * inserted (a full probe sequence gives its first slot: the pair it held is
+ * inserted again with OR IGNORE when it comes back, which costs a
+ * statement, not a count). */
+static uint64_t *pair_slot(struct rarity *r, uint64_t h, bool *seen)
 {
-    uint64_t h = pair_hash(kind, key, host), *free_slot = NULL;
+    uint64_t *free_slot = NULL;
     for (uint32_t k = 0; k < 4; k++) {
         uint64_t *p = &r->pairs[(h + k) & (PAIRS - 1)];
         if (*p == h) {
@@ -361,10 +362,11 @@ void rarity_see_from(struct rarity *r, enum rar_kind kind, const char *key, cons
         bool seen = false;
         for (unsigned i = 0; i < e->nhost; i++)
             seen |= e->host_hash[i] == hh;
-        uint64_t *slot = seen ? NULL : pair_slot(r, kind, e->key, host, &seen);
+        uint64_t ph = seen ? 0 : pair_hash(kind, e->key, host);
+        uint64_t *slot = seen ? NULL : pair_slot(r, ph, &seen);
         if (!seen) {
             if (slot)
-                *slot = pair_hash(kind, e->key, host);
+                *slot = ph;
             if (e->nhost < HOSTS_CACHED)
                 e->host_hash[e->nhost++] = hh;
             txn_begin(r);
