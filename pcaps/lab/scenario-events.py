@@ -37,6 +37,10 @@ import os
 import struct
 import sys
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "tools"))
+import pcapfile  # noqa: E402
+
 LAB = os.path.dirname(os.path.abspath(__file__))
 CLIENT_A, CLIENT_B, SERVER = "10.77.0.10", "10.77.0.11", "10.77.0.20"
 SYSMON_GUID = "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}"
@@ -52,24 +56,16 @@ class Pkt:
 
 
 def read_pcap(path):
-    raw = open(path, "rb").read()
-    if len(raw) < 24:
-        raise SystemExit("%s: not a pcap" % path)
-    magic = raw[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        e = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        e = ">"
-    else:
-        raise SystemExit("%s: not a pcap" % path)
-    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-    if struct.unpack(e + "I", raw[20:24])[0] != 1:
+    try:
+        e, hdr, recs = pcapfile.read(path, partial=True)
+    except pcapfile.NotPcap as x:
+        raise SystemExit(str(x))
+    nano = pcapfile.nanosecond(hdr)
+    if pcapfile.linktype(e, hdr) != 1:
         raise SystemExit("%s: not Ethernet" % path)
-    out, off = [], 24
-    while off + 16 <= len(raw):
-        s, frac, incl, _ = struct.unpack(e + "IIII", raw[off:off + 16])
-        f = raw[off + 16:off + 16 + incl]
-        off += 16 + incl
+    out = []
+    for s, frac, _, f in recs:
+        f = bytes(f)
         if len(f) < 34 or f[12:14] != b"\x08\x00":
             continue
         p = Pkt()

@@ -1,5 +1,5 @@
-"""pcapfile.py -- the classic pcap reader shared by tests/tools/mutate-pcap.py
-and tests/fuzz/make-seeds.py (Python 3 only)."""
+"""pcapfile.py -- the classic pcap reader shared by tests/tools/mutate-pcap.py,
+tests/fuzz/make-seeds.py and pcaps/lab/scenario-events.py (Python 3 only)."""
 import struct
 
 
@@ -37,3 +37,8 @@ def read(path, partial=False):
 
 def linktype(e, hdr):
     return struct.unpack(e + "I", bytes(hdr[20:24]))[0] & 0xFFFF
+
+
+def nanosecond(hdr):
+    """Whether the records' fractions are nanoseconds (else microseconds)."""
+    return bytes(hdr[:4]) in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
