@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#endif
 
 #define SNAPLEN 262144
 #define LIVE_TIMEOUT_MS 100
@@ -72,6 +76,12 @@ int capture_open_file(struct capture *c, const char *path, const char *bpf, char
 
 int capture_open_live(struct capture *c, const char *iface, const char *bpf, char *err, size_t errlen)
 {
+    return capture_open_live_shared(c, iface, bpf, 1, err, errlen);
+}
+
+int capture_open_live_shared(struct capture *c, const char *iface, const char *bpf, unsigned nshare, char *err,
+                             size_t errlen)
+{
     char perr[PCAP_ERRBUF_SIZE] = "";
     memset(c, 0, sizeof *c);
     c->name = iface;
@@ -84,7 +94,10 @@ int capture_open_live(struct capture *c, const char *iface, const char *bpf, cha
     pcap_set_snaplen(c->p, SNAPLEN);
     pcap_set_promisc(c->p, 1);
     pcap_set_timeout(c->p, LIVE_TIMEOUT_MS);
-    pcap_set_buffer_size(c->p, LIVE_BUFFER);
+    /* sockets sharing an interface share its traffic: the ring is split
+     * among them, at least 16 MiB each */
+    int buf = LIVE_BUFFER / (int)(nshare ? nshare : 1);
+    pcap_set_buffer_size(c->p, buf < (16 << 20) ? 16 << 20 : buf);
     int rc = pcap_activate(c->p);
     if (rc < 0) {
         const char *why = rc == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface"
@@ -95,6 +108,38 @@ int capture_open_live(struct capture *c, const char *iface, const char *bpf, cha
         return -1;
     }
     return finish_open(c, bpf, err, errlen);
+}
+
+int capture_fanout(struct capture *c, int *group, char *err, size_t errlen)
+{
+#if defined(__linux__) && defined(PACKET_FANOUT) && defined(PACKET_FANOUT_FLAG_UNIQUEID)
+    int fd = pcap_fileno(c->p);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: no packet socket to join a fanout group", c->name);
+        return -1;
+    }
+    /* the symmetric flow hash (both directions of a connection to one
+     * socket), with IPv4 fragments reassembled before hashing */
+    int mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+    int v = *group < 0 ? (mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16 : (mode << 16) | (*group & 0xffff);
+    if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof v) != 0) {
+        snprintf(err, errlen, "%s: cannot join a PACKET_FANOUT group: %s", c->name, strerror(errno));
+        return -1;
+    }
+    if (*group < 0) { /* the kernel chose a group id no other socket uses: the others join it */
+        socklen_t len = sizeof v;
+        if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &v, &len) != 0) {
+            snprintf(err, errlen, "%s: cannot read the PACKET_FANOUT group: %s", c->name, strerror(errno));
+            return -1;
+        }
+        *group = v & 0xffff;
+    }
+    return 0;
+#else
+    (void)group;
+    snprintf(err, errlen, "%s: several workers on an interface need Linux PACKET_FANOUT", c->name);
+    return -1;
+#endif
 }
 
 enum capture_next capture_next(struct capture *c, struct pcap_pkthdr **h, const uint8_t **data,

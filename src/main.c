@@ -411,9 +411,7 @@ static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char 
 {
     struct live_ctx *lc = (struct live_ctx *)user;
     uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
-    if (g_pool)
-        pool_packet(g_pool, lc->dlt, lc->known, ts, data, h->caplen);
-    else if (lc->known)
+    if (lc->known)
         worker_packet(lc->w, lc->dlt, ts, data, h->caplen);
     else
         worker_unknown_link(lc->w, ts, h->caplen);
@@ -431,23 +429,18 @@ static void capture_drops_all(struct capture *caps, size_t n)
     }
 }
 
-static int run_live(struct worker *w, struct output *out, const struct mw_opts *o, char *err, size_t errlen)
+/* Open the interfaces: one socket each, or with --workers one per worker
+ * in a PACKET_FANOUT group (the workers then read them in their threads). */
+static int open_live(struct capture *caps, struct live_ctx *lc, struct worker *w, const struct mw_opts *o,
+                     char *err, size_t errlen)
 {
-    struct capture caps[MW_MAX_SOURCES];
-    struct live_ctx lc[MW_MAX_SOURCES];
-    size_t n = o->nifaces;
-    size_t nsl = g_sl ? syslog_in_maxfds(g_sl) : 0;
-    struct pollfd *pfd = calloc(n + nsl, sizeof *pfd);
-    if (!pfd) {
-        snprintf(err, errlen, "out of memory");
-        return 1;
-    }
-    for (size_t i = 0; i < n; i++) {
+    if (g_pool)
+        return pool_live_open(g_pool, o->ifaces, o->nifaces, o->filter, err, errlen);
+    for (size_t i = 0; i < o->nifaces; i++) {
         if (capture_open_live(&caps[i], o->ifaces[i], o->filter, err, errlen) != 0) {
             for (size_t k = 0; k < i; k++)
                 capture_close(&caps[k]);
-            free(pfd);
-            return 1;
+            return -1;
         }
         char perr[PCAP_ERRBUF_SIZE];
         pcap_setnonblock(caps[i].p, 1, perr);
@@ -455,10 +448,38 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
         if (!lc[i].known)
             fprintf(stderr, "msiwatch: %s: link type %s (%d) is not decoded; its packets are counted as unknown_link\n",
                     caps[i].name, capture_dlt_name(caps[i].dlt), caps[i].dlt);
+    }
+    return 0;
+}
+
+static void live_drops(struct capture *caps, size_t n)
+{
+    if (g_pool)
+        pool_live_drops(g_pool, &g_cap_drops, &g_cap_ifdrops);
+    else
+        capture_drops_all(caps, n);
+}
+
+static int run_live(struct worker *w, struct output *out, const struct mw_opts *o, char *err, size_t errlen)
+{
+    struct capture caps[MW_MAX_SOURCES];
+    struct live_ctx lc[MW_MAX_SOURCES];
+    size_t n = g_pool ? 0 : o->nifaces; /* the sockets this thread polls */
+    size_t nsl = g_sl ? syslog_in_maxfds(g_sl) : 0;
+    struct pollfd *pfd = calloc(n + nsl + 1, sizeof *pfd);
+    if (!pfd) {
+        snprintf(err, errlen, "out of memory");
+        return 1;
+    }
+    if (open_live(caps, lc, w, o, err, errlen) != 0) {
+        free(pfd);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
         pfd[i].fd = pcap_get_selectable_fd(caps[i].p);
         pfd[i].events = POLLIN;
     }
-    if (drop_privileges(o->user, err, errlen) != 0) {
+    if (drop_privileges(o->user, err, errlen) != 0 || (g_pool && pool_live_start(g_pool, err, errlen) != 0)) {
         for (size_t k = 0; k < n; k++)
             capture_close(&caps[k]);
         free(pfd);
@@ -468,7 +489,7 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
     int rc = 0;
     while (!stop_requested && !output_lost()) {
         size_t m = g_sl ? syslog_in_pollfds(g_sl, pfd + n, nsl) : 0;
-        int pr = poll(pfd, (nfds_t)(n + m), 100);
+        int pr = (n + m) ? poll(pfd, (nfds_t)(n + m), 100) : poll(NULL, 0, 100);
         if (pr < 0 && errno != EINTR) {
             snprintf(err, errlen, "poll: %s", strerror(errno));
             rc = 1;
@@ -486,25 +507,28 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
                 stop_requested = 1;
             }
         }
-        if (g_pool)
-            pool_flush(g_pool); /* this round's packets: their records now */
+        if (g_pool) {
+            pool_flush(g_pool); /* the records the workers made since the last round */
+            if (pool_live_error(g_pool, err, errlen)) {
+                rc = 1;
+                stop_requested = 1;
+            }
+        }
         advance(wall_us());
         handle_signals();
         output_flush(out);
-        /* Idle flows end on the wall clock when live: no packet may come to move packet time. */
+        /* Idle flows end on the wall clock when live: no packet may come to
+         * move packet time (the workers of a pool do it themselves). */
         uint64_t now = wall_us();
-        if (g_pool) {
-            pool_tick(g_pool, now);
-        } else if (now > w->now_us + 1000000) {
+        if (!g_pool && now > w->now_us + 1000000)
             worker_tick(w, w->st.packets, now);
-        }
         if (next_stats && mono_us() >= next_stats) {
-            capture_drops_all(caps, n);
+            live_drops(caps, n);
             print_stats(out->observer);
             next_stats = mono_us() + o->stats_interval * 1000000ull;
         }
     }
-    capture_drops_all(caps, n);
+    live_drops(caps, n);
     for (size_t i = 0; i < n; i++)
         capture_close(&caps[i]);
     free(pfd);
@@ -657,7 +681,9 @@ int main(int argc, char **argv)
     }
     struct worker w;
     memset(&w, 0, sizeof w);
-    if (o.workers > 1) {
+    if (o.workers > 1 && o.nifaces) {
+        g_pool = pool_new_live(o.workers, &o.wcfg, &bus, err, sizeof err);
+    } else if (o.workers > 1) {
         static const struct pool_hooks hooks = { pool_before, pool_after, NULL };
         g_pool = pool_new(o.workers, &o.wcfg, &bus, &hooks, err, sizeof err);
     }
@@ -741,6 +767,8 @@ int main(int argc, char **argv)
         pool_finish(g_pool);
     else
         worker_finish(&w);
+    if (g_pool && o.nifaces)
+        pool_live_drops(g_pool, &g_cap_drops, &g_cap_ifdrops); /* as the workers stopped */
     cor_finish(g_cor); /* the end of input closes every window */
     syslog_out_drain(g_fwd, 5000); /* the collector gets 5 s to take the last alerts */
     if (o.stats)

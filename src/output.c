@@ -774,6 +774,14 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
     put(dr, "capture_kernel", p->capture_drops);
     put(dr, "capture_interface", p->capture_ifdrops);
     put(dr, "total", total);
+    if (v->nworkers > 1) {
+        json_t *wk = sub(s, "workers");
+        json_object_set_new(wk, "input", json_string(v->fanout ? "fanout" : "reader"));
+        json_t *a = json_array();
+        for (unsigned i = 0; i < v->nworkers; i++)
+            json_array_append_new(a, json_integer((json_int_t)v->worker_packets[i]));
+        json_object_set_new(wk, "packets", a);
+    }
     if (v->frag) {
         json_t *fr = sub(s, "ipfrag");
         put(fr, "fragments", v->frag->fragments);

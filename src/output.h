@@ -78,6 +78,9 @@ struct stats_view {
     const struct rarity_stats *rar;    /* the rarity table */
     const struct identity_stats *ident;
     const struct syslog_out_stats *fwd; /* --alert-syslog, when given */
+    const uint64_t *worker_packets;    /* --workers N > 1: packets per worker */
+    unsigned nworkers;
+    bool fanout;                       /* the workers read the interfaces (PACKET_FANOUT) */
 };
 
 /* The stats record (event.dataset msiwatch.stats) as one JSON line to f. */

@@ -1,15 +1,21 @@
 /* pool.c -- several workers on one input (see pool.h). */
 #include "pool.h"
 
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
+#include "capture.h"
 #include "decode.h"
 
 #define BATCH_PACKETS 8192
 #define ARENA_BYTES (16u << 20)      /* packet bytes of one batch */
 #define SEC 1000000ull
+#define LANE_DISPATCH 4096           /* packets per pcap_dispatch, between two looks at the lock */
 
 enum item_kind { IT_PACKET, IT_EXPIRE, IT_TICK, IT_UNKNOWN };
 
@@ -38,13 +44,29 @@ struct batch {
     bool no_hooks;                   /* a timeout or end-of-input batch: no packets around its records */
 };
 
+/* Live with fanout: one of a worker's interfaces. */
+struct lane_src {
+    struct wslot *s;
+    struct capture cap;
+    int dlt;
+    bool known;
+};
+
 struct wslot {
     struct pool *p;
     unsigned idx;
     struct worker w;
-    struct recbus bus;               /* queues into the running batch's q */
+    struct recbus bus;               /* queues into the running batch's q (fanout: into q[active]) */
     pthread_t th;
     bool started;
+    /* live with fanout: the worker reads its own sockets */
+    struct lane_src *src;
+    size_t nsrc;
+    pthread_mutex_t mu;              /* held while the worker works; the reader takes it to swap queues */
+    struct recq q[2];
+    unsigned active;
+    uint64_t count, next_drops_us, kdrops, ifdrops;
+    char err[256];                   /* a capture error that stopped this worker */
 };
 
 struct pool {
@@ -60,12 +82,16 @@ struct pool {
     uint64_t pkt_no, bytes, now_us, next_expire_us;
     pthread_barrier_t start, done;
     bool barriers;
+    bool fanout;                     /* live, pool_live: the workers read the interfaces */
+    bool lanes_joined;
+    atomic_bool quit;
     enum { RUN_BATCH, RUN_FINISH, RUN_QUIT } what;
     struct flow_stats flow_sum;
     struct reasm_stats reasm_sum;
     struct ipfrag_stats frag_sum;
     struct classify_stats cls_sum;
     struct pkt_stats pkt_sum;
+    uint64_t wpackets[POOL_MAX_WORKERS];
 };
 
 static void *run(void *arg)
@@ -98,20 +124,49 @@ static void *run(void *arg)
     }
 }
 
-struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *bus, const struct pool_hooks *hooks,
-                      char *err, size_t errlen)
+/* The pool and its workers, no thread yet; each worker has its share of
+ * the bounds, so that their sum holds. */
+static struct pool *pool_alloc(unsigned n, const struct worker_cfg *cfg, struct recbus *bus, char *err,
+                               size_t errlen)
 {
     struct pool *p = calloc(1, sizeof *p);
-    if (!p) {
+    if (!p || !(p->ws = calloc(n, sizeof *p->ws))) {
+        free(p);
         snprintf(err, errlen, "out of memory for %u workers", n);
         return NULL;
     }
     p->n = n;
     p->bus = bus;
-    p->hooks = *hooks;
     p->running = -1;
-    p->ws = calloc(n, sizeof *p->ws);
-    bool ok = p->ws != NULL;
+    struct worker_cfg wc = *cfg;
+    wc.flow.max_flows = cfg->flow.max_flows / n ? cfg->flow.max_flows / n : 1;
+    wc.reasm.max_hold_total = cfg->reasm.max_hold_total / n;
+    wc.frag.max_bytes = cfg->frag.max_bytes / n;
+    wc.frag.max_datagrams = cfg->frag.max_datagrams / n ? cfg->frag.max_datagrams / n : 1;
+    for (unsigned i = 0; i < n; i++) {
+        struct wslot *s = &p->ws[i];
+        s->p = p;
+        s->idx = i;
+        s->bus = *bus;
+        s->bus.q = &s->q[0];
+        s->bus.cor = NULL;
+        s->bus.dns = NULL;
+        if (worker_init(&s->w, &wc, &s->bus, err, errlen) != 0) {
+            pool_free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *bus, const struct pool_hooks *hooks,
+                      char *err, size_t errlen)
+{
+    struct pool *p = pool_alloc(n, cfg, bus, err, errlen);
+    if (!p)
+        return NULL;
+    p->hooks = *hooks;
+    bool ok = true;
     for (int k = 0; k < 2; k++) {
         p->b[k].arena = malloc(ARENA_BYTES);
         p->b[k].order = malloc(BATCH_PACKETS * sizeof *p->b[k].order);
@@ -123,25 +178,8 @@ struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *b
         pool_free(p);
         return NULL;
     }
-    /* each worker has its share of the bounds, so that their sum holds */
-    struct worker_cfg wc = *cfg;
-    wc.flow.max_flows = cfg->flow.max_flows / n ? cfg->flow.max_flows / n : 1;
-    wc.reasm.max_hold_total = cfg->reasm.max_hold_total / n;
-    wc.frag.max_bytes = cfg->frag.max_bytes / n;
-    wc.frag.max_datagrams = cfg->frag.max_datagrams / n ? cfg->frag.max_datagrams / n : 1;
-    for (unsigned i = 0; i < n; i++) {
-        struct wslot *s = &p->ws[i];
-        s->p = p;
-        s->idx = i;
-        s->bus = *bus;
-        s->bus.q = &p->b[0].w[i].q;
-        s->bus.cor = NULL;
-        s->bus.dns = NULL;
-        if (worker_init(&s->w, &wc, &s->bus, err, errlen) != 0) {
-            pool_free(p);
-            return NULL;
-        }
-    }
+    for (unsigned i = 0; i < n; i++)
+        p->ws[i].bus.q = &p->b[0].w[i].q;
     if (pthread_barrier_init(&p->start, NULL, n + 1) != 0 || pthread_barrier_init(&p->done, NULL, n + 1) != 0) {
         snprintf(err, errlen, "cannot create the workers' barriers");
         pool_free(p);
@@ -157,6 +195,227 @@ struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *b
         p->ws[i].started = true;
     }
     return p;
+}
+
+/* The records of the workers' queues qs, in one array sorted into the
+ * order of delivery (recq_cmp); returns their number. */
+static size_t gather(struct pool *p, struct recq *const *qs)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < p->n; i++)
+        total += qs[i]->n;
+    if (total > p->merge_cap) {
+        struct recq_item *m = realloc(p->merge, total * sizeof *m);
+        if (m) {
+            p->merge = m;
+            p->merge_cap = total;
+        }
+    }
+    size_t k = 0;
+    for (unsigned i = 0; i < p->n; i++)
+        for (size_t j = 0; j < qs[i]->n; j++) {
+            if (k < p->merge_cap)
+                p->merge[k++] = qs[i]->v[j];
+            else
+                qs[i]->dropped++;
+        }
+    if (k > 1)
+        qsort(p->merge, k, sizeof *p->merge, recq_cmp);
+    return k;
+}
+
+/* ---- live with PACKET_FANOUT ---------------------------------------------- */
+
+static void lane_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    struct lane_src *ls = (struct lane_src *)user;
+    struct wslot *s = ls->s;
+    uint64_t ts = (uint64_t)h->ts.tv_sec * SEC + (uint64_t)h->ts.tv_usec;
+    if (ls->known)
+        worker_packet_lane(&s->w, ++s->count * s->p->n + s->idx, ls->dlt, ts, data, h->caplen);
+    else
+        worker_unknown_link(&s->w, ts, h->caplen);
+}
+
+static uint64_t now_wall_us(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (uint64_t)tv.tv_sec * SEC + (uint64_t)tv.tv_usec;
+}
+
+/* The kernel's counts (read by the worker: libpcap's handle is not shared). */
+static void lane_drops(struct wslot *s)
+{
+    uint64_t k = 0, f = 0;
+    for (size_t i = 0; i < s->nsrc; i++) {
+        uint64_t a, b;
+        capture_drops(&s->src[i].cap, &a, &b);
+        k += a;
+        f += b;
+    }
+    s->kdrops = k;
+    s->ifdrops = f;
+}
+
+/* A worker's loop: wait for its sockets, run what they hold, and end idle
+ * flows on the wall clock as the one-worker loop does. */
+static void *lane(void *arg)
+{
+    struct wslot *s = arg;
+    struct pool *p = s->p;
+    struct pollfd *pfd = calloc(s->nsrc, sizeof *pfd);
+    if (!pfd) {
+        pthread_mutex_lock(&s->mu);
+        snprintf(s->err, sizeof s->err, "worker %u: out of memory", s->idx + 1);
+        pthread_mutex_unlock(&s->mu);
+        return NULL;
+    }
+    for (size_t i = 0; i < s->nsrc; i++) {
+        pfd[i].fd = pcap_get_selectable_fd(s->src[i].cap.p);
+        pfd[i].events = POLLIN;
+    }
+    while (!atomic_load(&p->quit)) {
+        int pr = poll(pfd, (nfds_t)s->nsrc, 100);
+        pthread_mutex_lock(&s->mu);
+        for (size_t i = 0; i < s->nsrc; i++) {
+            if (pr > 0 && !(pfd[i].revents & (POLLIN | POLLERR | POLLHUP)))
+                continue;
+            if (pcap_dispatch(s->src[i].cap.p, LANE_DISPATCH, lane_packet, (u_char *)&s->src[i]) == PCAP_ERROR &&
+                !s->err[0])
+                snprintf(s->err, sizeof s->err, "%s: %s", s->src[i].cap.name, pcap_geterr(s->src[i].cap.p));
+        }
+        uint64_t now = now_wall_us();
+        if (now > s->w.now_us + SEC)
+            worker_tick(&s->w, now, now);
+        if (now >= s->next_drops_us) {
+            lane_drops(s);
+            s->next_drops_us = now + SEC;
+        }
+        bool failed = s->err[0] != 0;
+        pthread_mutex_unlock(&s->mu);
+        if (failed)
+            break;
+    }
+    pthread_mutex_lock(&s->mu);
+    lane_drops(s);
+    pthread_mutex_unlock(&s->mu);
+    free(pfd);
+    return NULL;
+}
+
+struct pool *pool_new_live(unsigned n, const struct worker_cfg *cfg, struct recbus *bus, char *err, size_t errlen)
+{
+    struct pool *p = pool_alloc(n, cfg, bus, err, errlen);
+    if (!p)
+        return NULL;
+    p->fanout = true;
+    for (unsigned i = 0; i < n; i++)
+        pthread_mutex_init(&p->ws[i].mu, NULL);
+    return p;
+}
+
+int pool_live_open(struct pool *p, const char *const *ifaces, size_t nifaces, const char *bpf, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < p->n; i++) {
+        p->ws[i].src = calloc(nifaces, sizeof *p->ws[i].src);
+        if (!p->ws[i].src) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < nifaces; k++) {
+        int group = -1;
+        for (unsigned i = 0; i < p->n; i++) {
+            struct wslot *s = &p->ws[i];
+            struct lane_src *ls = &s->src[k];
+            if (capture_open_live_shared(&ls->cap, ifaces[k], bpf, p->n, err, errlen) != 0)
+                return -1;
+            s->nsrc = k + 1;
+            if (capture_fanout(&ls->cap, &group, err, errlen) != 0)
+                return -1;
+            char perr[PCAP_ERRBUF_SIZE];
+            pcap_setnonblock(ls->cap.p, 1, perr);
+            ls->s = s;
+            ls->dlt = ls->cap.dlt;
+            ls->known = decode_link_supported(ls->cap.dlt);
+        }
+        if (!p->ws[0].src[k].known)
+            fprintf(stderr, "msiwatch: %s: link type %s (%d) is not decoded; its packets are counted as unknown_link\n",
+                    ifaces[k], capture_dlt_name(p->ws[0].src[k].dlt), p->ws[0].src[k].dlt);
+    }
+    return 0;
+}
+
+int pool_live_start(struct pool *p, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < p->n; i++) {
+        if (pthread_create(&p->ws[i].th, NULL, lane, &p->ws[i]) != 0) {
+            snprintf(err, errlen, "cannot start worker thread %u", i + 1);
+            return -1;
+        }
+        p->ws[i].started = true;
+    }
+    return 0;
+}
+
+/* Take each worker's queue (it goes on with the other one) and deliver what
+ * they hold in packet-time order. */
+static void collect(struct pool *p)
+{
+    struct recq *qs[POOL_MAX_WORKERS];
+    for (unsigned i = 0; i < p->n; i++) {
+        struct wslot *s = &p->ws[i];
+        pthread_mutex_lock(&s->mu);
+        unsigned was = s->active;
+        s->active ^= 1;
+        s->q[s->active].cur = s->q[was].cur;
+        s->bus.q = &s->q[s->active];
+        pthread_mutex_unlock(&s->mu);
+        qs[i] = &s->q[was];
+    }
+    size_t k = gather(p, qs);
+    for (size_t j = 0; j < k; j++)
+        bus_deliver(p->bus, &p->merge[j]);
+    for (unsigned i = 0; i < p->n; i++)
+        recq_reset(qs[i]);
+}
+
+bool pool_live_error(struct pool *p, char *err, size_t errlen)
+{
+    bool failed = false;
+    for (unsigned i = 0; p->fanout && i < p->n && !failed; i++) {
+        pthread_mutex_lock(&p->ws[i].mu);
+        if (p->ws[i].err[0]) {
+            snprintf(err, errlen, "%s", p->ws[i].err);
+            failed = true;
+        }
+        pthread_mutex_unlock(&p->ws[i].mu);
+    }
+    return failed;
+}
+
+void pool_live_drops(struct pool *p, uint64_t *kernel, uint64_t *iface)
+{
+    *kernel = *iface = 0;
+    for (unsigned i = 0; p->fanout && i < p->n; i++) {
+        pthread_mutex_lock(&p->ws[i].mu);
+        *kernel += p->ws[i].kdrops;
+        *iface += p->ws[i].ifdrops;
+        pthread_mutex_unlock(&p->ws[i].mu);
+    }
+}
+
+/* Stop the workers' loops (their records stay queued). */
+static void lanes_stop(struct pool *p)
+{
+    if (p->lanes_joined)
+        return;
+    atomic_store(&p->quit, true);
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->ws[i].started)
+            pthread_join(p->ws[i].th, NULL);
+    p->lanes_joined = true;
 }
 
 static struct item *push(struct pool *p, unsigned w)
@@ -196,29 +455,12 @@ static unsigned worker_of(const struct pool *p, int dlt, const uint8_t *data, si
  * hooks around each packet, and make the batch empty again. */
 static void merge(struct pool *p, struct batch *b)
 {
-    size_t total = 0;
-    for (unsigned i = 0; i < p->n; i++)
-        total += b->w[i].q.n;
-    if (total > p->merge_cap) {
-        struct recq_item *m = realloc(p->merge, total * sizeof *m);
-        if (m) {
-            p->merge = m;
-            p->merge_cap = total;
-        }
-    }
-    size_t k = 0;
+    struct recq *qs[POOL_MAX_WORKERS];
     for (unsigned i = 0; i < p->n; i++) {
-        struct recq *q = &b->w[i].q;
-        for (size_t j = 0; j < q->n; j++) {
-            if (k < p->merge_cap)
-                p->merge[k++] = q->v[j];
-            else
-                q->dropped++;
-        }
+        qs[i] = &b->w[i].q;
         b->w[i].nitems = 0;
     }
-    if (k > 1)
-        qsort(p->merge, k, sizeof *p->merge, recq_cmp);
+    size_t k = gather(p, qs);
     size_t j = 0;
     for (size_t i = 0; !b->no_hooks && i < b->norder; i++) {
         if (p->hooks.before)
@@ -303,6 +545,10 @@ void pool_packet(struct pool *p, int dlt, bool known, uint64_t ts_us, const uint
 
 void pool_flush(struct pool *p)
 {
+    if (p->fanout) {
+        collect(p);
+        return;
+    }
     if (p->b[p->fill].norder > 0)
         launch(p, RUN_BATCH);
     drain(p);
@@ -310,7 +556,7 @@ void pool_flush(struct pool *p)
 
 void pool_tick(struct pool *p, uint64_t now_us)
 {
-    if (now_us <= p->now_us + SEC)
+    if (p->fanout || now_us <= p->now_us + SEC) /* fanout: each worker keeps its own */
         return;
     pool_flush(p);
     for (unsigned i = 0; i < p->n; i++) {
@@ -325,20 +571,39 @@ void pool_tick(struct pool *p, uint64_t now_us)
 
 void pool_finish(struct pool *p)
 {
+    if (p->fanout) {
+        lanes_stop(p);
+        for (unsigned i = 0; i < p->n; i++)
+            worker_finish(&p->ws[i].w);
+        collect(p);
+        return;
+    }
     pool_flush(p);
     p->b[p->fill].no_hooks = true;
     launch(p, RUN_FINISH);
     drain(p);
 }
 
-uint64_t pool_packets(const struct pool *p)
+/* fanout: the workers' counts, read under their locks */
+static uint64_t lanes_sum(struct pool *p, bool bytes)
 {
-    return p->pkt_no;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < p->n; i++) {
+        pthread_mutex_lock(&p->ws[i].mu);
+        v += bytes ? p->ws[i].w.st.bytes : p->ws[i].w.st.packets;
+        pthread_mutex_unlock(&p->ws[i].mu);
+    }
+    return v;
 }
 
-uint64_t pool_bytes(const struct pool *p)
+uint64_t pool_packets(struct pool *p)
 {
-    return p->bytes;
+    return p->fanout ? lanes_sum(p, false) : p->pkt_no;
+}
+
+uint64_t pool_bytes(struct pool *p)
+{
+    return p->fanout ? lanes_sum(p, true) : p->bytes;
 }
 
 /* Sum structs of uint64_t counters. */
@@ -352,7 +617,7 @@ static void add_u64(void *dst, const void *src, size_t size)
 
 void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **protos)
 {
-    drain(p); /* the workers' counters are theirs while they run */
+    drain(p); /* the workers' counters are theirs while they run (fanout: read under their locks) */
     memset(&p->pkt_sum, 0, sizeof p->pkt_sum);
     memset(&p->flow_sum, 0, sizeof p->flow_sum);
     memset(&p->reasm_sum, 0, sizeof p->reasm_sum);
@@ -363,12 +628,17 @@ void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **proto
     for (unsigned i = 0; i < p->n; i++) {
         struct stats_view one;
         struct proto_count *pc = NULL;
+        if (p->fanout)
+            pthread_mutex_lock(&p->ws[i].mu);
         worker_stats(&p->ws[i].w, &one, &pc);
         add_u64(&p->pkt_sum, one.pkt, sizeof p->pkt_sum);
         add_u64(&p->flow_sum, one.flow, sizeof p->flow_sum);
         add_u64(&p->reasm_sum, one.reasm, sizeof p->reasm_sum);
         add_u64(&p->frag_sum, one.frag, sizeof p->frag_sum);
         add_u64(&p->cls_sum, one.cls, sizeof p->cls_sum);
+        p->wpackets[i] = one.pkt->packets;
+        if (p->fanout)
+            pthread_mutex_unlock(&p->ws[i].mu);
         for (size_t j = 0; pc && j < one.nprotos; j++) {
             size_t k = 0;
             while (k < nprot && strcmp(all[k].name, pc[j].name) != 0)
@@ -402,6 +672,9 @@ void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **proto
     v->cls = &p->cls_sum;
     v->protos = all;
     v->nprotos = nprot;
+    v->worker_packets = p->wpackets;
+    v->nworkers = p->n;
+    v->fanout = p->fanout;
     *protos = all;
 }
 
@@ -409,6 +682,15 @@ void pool_free(struct pool *p)
 {
     if (!p)
         return;
+    if (p->fanout) {
+        lanes_stop(p);
+        for (unsigned i = 0; p->ws && i < p->n; i++) {
+            for (size_t k = 0; k < p->ws[i].nsrc; k++)
+                capture_close(&p->ws[i].src[k].cap);
+            free(p->ws[i].src);
+            pthread_mutex_destroy(&p->ws[i].mu);
+        }
+    }
     bool all = true;
     for (unsigned i = 0; p->ws && i < p->n; i++)
         all &= p->ws[i].started;
@@ -425,8 +707,11 @@ void pool_free(struct pool *p)
         pthread_barrier_destroy(&p->start);
         pthread_barrier_destroy(&p->done);
     }
-    for (unsigned i = 0; p->ws && i < p->n; i++)
+    for (unsigned i = 0; p->ws && i < p->n; i++) {
         worker_free(&p->ws[i].w);
+        recq_free(&p->ws[i].q[0]);
+        recq_free(&p->ws[i].q[1]);
+    }
     for (int k = 0; k < 2; k++) {
         for (unsigned i = 0; p->b[k].w && i < p->n; i++) {
             recq_free(&p->b[k].w[i].q);

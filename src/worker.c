@@ -147,13 +147,16 @@ static void expire(struct worker *w, uint64_t n, uint64_t now_us)
     ipfrag_expire(w->frag, now_us);
 }
 
-/* Packet n of the input. */
-static void packet(struct worker *w, uint64_t n, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen)
+/* A packet: ord places its records in the delivery order (recbus.h), id
+ * names it (a flow takes the id of the packet that opened it); both are
+ * the packet's number in the input except with fanout (worker_packet_lane). */
+static void packet(struct worker *w, uint64_t ord, uint64_t id, int dlt, uint64_t ts_us, const uint8_t *data,
+                   size_t caplen)
 {
     struct mw_pkt pk;
     if (w->bus->q)
-        w->bus->q->cur = (struct rec_tag){ .idx = n, .phase = 1 };
-    flow_set_packet(w->flows, n);
+        w->bus->q->cur = (struct rec_tag){ .idx = ord, .phase = 1 };
+    flow_set_packet(w->flows, id);
     enum decode_cause c = decode_frame(dlt, data, caplen, &pk);
     if (pk.nvlan)
         w->st.vlan++;
@@ -198,7 +201,20 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_us, const uint8_t *dat
         expire(w, w->st.packets, w->now_us);
         w->next_expire_us = w->now_us + 1000000;
     }
-    packet(w, w->st.packets, dlt, ts_us, data, caplen);
+    packet(w, w->st.packets, w->st.packets, dlt, ts_us, data, caplen);
+}
+
+void worker_packet_lane(struct worker *w, uint64_t id, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen)
+{
+    w->st.packets++;
+    w->st.bytes += caplen;
+    if (ts_us > w->now_us)
+        w->now_us = ts_us;
+    if (w->now_us >= w->next_expire_us) {
+        expire(w, w->now_us, w->now_us);
+        w->next_expire_us = w->now_us + 1000000;
+    }
+    packet(w, ts_us, id, dlt, ts_us, data, caplen);
 }
 
 void worker_expire_at(struct worker *w, uint64_t n, uint64_t now_us)
@@ -218,7 +234,7 @@ void worker_packet_at(struct worker *w, uint64_t n, uint64_t now_us, int dlt, ui
     w->st.packets++;
     w->st.bytes += caplen;
     w->now_us = now_us;
-    packet(w, n, dlt, ts_us, data, caplen);
+    packet(w, n, n, dlt, ts_us, data, caplen);
 }
 
 void worker_unknown_link(struct worker *w, uint64_t ts_us, size_t caplen)

@@ -53,6 +53,11 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_us, const uint8_t *dat
 void worker_expire_at(struct worker *w, uint64_t n, uint64_t now_us);
 void worker_packet_at(struct worker *w, uint64_t n, uint64_t now_us, int dlt, uint64_t ts_us, const uint8_t *data,
                       size_t caplen);
+/* Live with PACKET_FANOUT (pool_live): each worker reads its own share of
+ * the interface and keeps its own clock; its records are ordered by packet
+ * time, and id (unique over all workers) names the packet and so the flows
+ * it opens. */
+void worker_packet_lane(struct worker *w, uint64_t id, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen);
 /* Live and idle: the timeouts on the wall clock (packet time stays). */
 void worker_tick(struct worker *w, uint64_t n, uint64_t wall_us);
 /* Count a whole frame that was not decoded because its link type is unknown. */
