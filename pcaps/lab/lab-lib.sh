@@ -457,6 +457,30 @@ check_file() { # $1 = downloaded file, $2 = reference
     rm -f "$1"
 }
 
+# lab_expected DIR NAME ...: DIR/expected.txt, per DIR/NAME.pcap the fields
+# tshark (optional) shows of its requests, SNI, SMB trees and files, DNS and DHCP
+lab_expected() {
+    local dir=$1 f
+    shift
+    if ! command -v tshark >/dev/null 2>&1; then
+        echo "tshark not installed: expected.txt not refreshed" >&2
+        return 0
+    fi
+    {
+        echo "# $(tshark -v 2>/dev/null | head -n1)"
+        echo "# per pcap: tshark -r F -T fields -e http.request.method -e http.host -e http.request.uri -e http.user_agent -e tls.handshake.extensions_server_name -e smb2.tree -e smb2.filename -e smb.path -e smb.file -e dns.qry.name -e dhcp.option.hostname -Y 'http.request || tls.handshake.type==1 || smb2.tree || smb2.filename || smb.path || smb.file || dns || dhcp'"
+        for f in "$@"; do
+            [[ -f $dir/$f.pcap ]] || continue
+            echo "== $f.pcap"
+            tshark -r "$dir/$f.pcap" -T fields -e http.request.method -e http.host -e http.request.uri \
+                -e http.user_agent -e tls.handshake.extensions_server_name -e smb2.tree -e smb2.filename \
+                -e smb.path -e smb.file -e dns.qry.name -e dhcp.option.hostname \
+                -Y 'http.request || tls.handshake.type==1 || smb2.tree || smb2.filename || smb.path || smb.file || dns || dhcp' 2>/dev/null
+        done
+    } > "$dir/expected.txt"
+    echo "wrote $dir/expected.txt"
+}
+
 # msiexec (Windows Installer, via WinINet/URLMon) sends exactly:
 #   GET /pkg/setup.msi HTTP/1.1 / Connection: Keep-Alive / Accept: */* /
 #   User-Agent: Windows Installer / Host: <host>   (no Accept-Encoding)

@@ -159,22 +159,7 @@ grep -qE 'fixed-address 10\.77\.0\.(1[0-4][0-9]|150);' "$WORK/dhclient.leases" \
     || die "no DHCP lease in 10.77.0.100-150: $(cat "$WORK/dhclient.log")"
 
 # ---- expected.txt (tshark, optional) ---------------------------------------------------
-if command -v tshark >/dev/null 2>&1; then
-    {
-        echo "# $(tshark -v 2>/dev/null | head -n1)"
-        echo "# per pcap: tshark -r F -T fields -e http.request.method -e http.host -e http.request.uri -e http.user_agent -e tls.handshake.extensions_server_name -e smb2.tree -e smb2.filename -e smb.path -e smb.file -e dns.qry.name -e dhcp.option.hostname -Y 'http.request || tls.handshake.type==1 || smb2.tree || smb2.filename || smb.path || smb.file || dns || dhcp'"
-        for f in http-msi http-dll http-gzip-msi https-msi webdav-msi smb1-msi smb2-msi smb3-msi smb3-encrypted-msi dns dhcp; do
-            [[ -f $OUT/$f.pcap ]] || continue
-            echo "== $f.pcap"
-            tshark -r "$OUT/$f.pcap" -T fields -e http.request.method -e http.host -e http.request.uri \
-                -e http.user_agent -e tls.handshake.extensions_server_name -e smb2.tree -e smb2.filename \
-                -e smb.path -e smb.file -e dns.qry.name -e dhcp.option.hostname \
-                -Y 'http.request || tls.handshake.type==1 || smb2.tree || smb2.filename || smb.path || smb.file || dns || dhcp' 2>/dev/null
-        done
-    } > "$OUT/expected.txt"
-    echo "wrote expected.txt"
-else
-    echo "tshark not installed: expected.txt not refreshed" >&2
-fi
+lab_expected "$OUT" http-msi http-dll http-gzip-msi https-msi webdav-msi smb1-msi smb2-msi smb3-msi \
+    smb3-encrypted-msi dns dhcp
 sha256sum "$OUT/files/setup.msi" "$OUT/files/payload.dll"
 echo "done"

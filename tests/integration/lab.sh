@@ -84,4 +84,21 @@ else
     skip "large MSI typing" "python3 is not installed"
 fi
 
+# The bulk recordings (pcaps/lab/bulk/, record-bulk.sh; the benchmark mix is
+# made of them): one connection each, read whole, the served files' SHA-256
+# from README.md there.
+B=$PCAPS/lab/bulk
+bq() { "$MSIWATCH" -r "$B/$1" --records - 2>/dev/null | jq -c "$2"; }
+expect_eq "http-bulk: the 1 MiB body, hashed whole" \
+  "$(bq http-bulk.pcap 'select(.event.dataset == "msiwatch.http") | [.url.original, .http.response.status_code, .file.size, .file.hash.sha256, .msiwatch.http.body]')" \
+  '["http://10.77.0.20/bulk/bulk-1m.bin",200,1048576,"6bce61d9002cbfb9ffa0c99f11e62f7973e7c894a7886e9026b036e405fb639d","complete"]'
+expect_eq "https-bulk: one ClientHello, the SNI" \
+  "$(bq https-bulk.pcap 'select(.event.dataset == "msiwatch.tls") | .tls.client.server_name')" '"lab.msiwatch.test"'
+expect_eq "smb2-bulk: the trees and the file opened" \
+  "$(bq smb2-bulk.pcap 'select(.event.dataset == "msiwatch.smb") | [.msiwatch.smb.command, .msiwatch.smb.tree, .file.name]' | tr '\n' ' ')" \
+  '["tree_connect","\\\\10.77.0.20\\IPC$",null] ["tree_connect","\\\\10.77.0.20\\pkgs",null] ["create","\\\\10.77.0.20\\pkgs","bulk-1m.bin"] '
+expect_eq "bulk: one flow each, no gap, nothing out of order or retransmitted" \
+  "$(for f in https-bulk http-bulk smb2-bulk; do "$MSIWATCH" -r "$B/$f.pcap" -o /dev/null --stats 2>&1 | jq -r '.msiwatch.stats | "\(.flows.total) \(.tcp_reassembly.gaps) \(.tcp_reassembly.out_of_order) \(.tcp_reassembly.retransmits)"'; done | tr '\n' ' ')" \
+  "1 0 0 0 1 0 0 0 1 0 0 0 "
+
 done_testing
