@@ -839,6 +839,19 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         for (size_t i = 0; i < v->nprotos; i++)
             put(pf, v->protos[i].name, v->protos[i].flows);
     }
+    if (v->app) {
+        static const char *const names[APP__COUNT] = {
+            [APP_HTTP] = "http", [APP_TLS] = "tls", [APP_SMB] = "smb", [APP_DNS] = "dns", [APP_DHCP] = "dhcp",
+        };
+        json_t *a = sub(s, "parsers");
+        for (int i = APP_HTTP; i < APP__COUNT; i++) {
+            json_t *t = sub(a, names[i]);
+            put(t, "flows", v->app->flows[i]);
+            put(t, "records", v->app->records[i]);
+            put(t, "bad", v->app->bad[i]);
+            put(t, "gave_up", v->app->gave_up[i]);
+        }
+    }
     if (v->ev) {
         const struct ev_stats *e = v->ev;
         json_t *t = sub(s, "endpoint");

@@ -70,6 +70,7 @@ struct stats_view {
     const struct reasm_stats *reasm;
     const struct ipfrag_stats *frag;
     const struct classify_stats *cls;
+    const struct app_stats *app;       /* the protocol parsers */
     const struct proto_count *protos;  /* flows per nDPI protocol, nonzero only */
     size_t nprotos;
     const struct ev_stats *ev;         /* endpoint feed, when there is one */

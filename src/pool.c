@@ -90,6 +90,7 @@ struct pool {
     struct reasm_stats reasm_sum;
     struct ipfrag_stats frag_sum;
     struct classify_stats cls_sum;
+    struct app_stats app_sum;
     struct pkt_stats pkt_sum;
     uint64_t wpackets[POOL_MAX_WORKERS];
 };
@@ -623,6 +624,7 @@ void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **proto
     memset(&p->reasm_sum, 0, sizeof p->reasm_sum);
     memset(&p->frag_sum, 0, sizeof p->frag_sum);
     memset(&p->cls_sum, 0, sizeof p->cls_sum);
+    memset(&p->app_sum, 0, sizeof p->app_sum);
     size_t nprot = 0;
     struct proto_count *all = NULL;
     for (unsigned i = 0; i < p->n; i++) {
@@ -636,6 +638,7 @@ void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **proto
         add_u64(&p->reasm_sum, one.reasm, sizeof p->reasm_sum);
         add_u64(&p->frag_sum, one.frag, sizeof p->frag_sum);
         add_u64(&p->cls_sum, one.cls, sizeof p->cls_sum);
+        add_u64(&p->app_sum, one.app, sizeof p->app_sum);
         p->wpackets[i] = one.pkt->packets;
         if (p->fanout)
             pthread_mutex_unlock(&p->ws[i].mu);
@@ -670,6 +673,7 @@ void pool_stats(struct pool *p, struct stats_view *v, struct proto_count **proto
     v->reasm = &p->reasm_sum;
     v->frag = &p->frag_sum;
     v->cls = &p->cls_sum;
+    v->app = &p->app_sum;
     v->protos = all;
     v->nprotos = nprot;
     v->worker_packets = p->wpackets;

@@ -7,6 +7,16 @@
 
 #include "decode.h"
 
+/* The app layer's parsers (src/app/). */
+enum app_proto { APP_UNDECIDED = 0, APP_NONE, APP_HTTP, APP_TLS, APP_SMB, APP_DNS, APP_DHCP, APP__COUNT };
+
+struct app_stats {
+    uint64_t flows[APP__COUNT];   /* flows given to each parser */
+    uint64_t records[APP__COUNT]; /* records written by each */
+    uint64_t bad[APP__COUNT];     /* flows or messages a parser rejected */
+    uint64_t gave_up[APP__COUNT]; /* directions given up (buffer cap, gap in a header) */
+};
+
 struct pkt_stats {
     uint64_t packets, bytes;      /* frames read and their captured bytes */
     uint64_t ipv4, ipv6;          /* frames whose outer network layer is IPv4 / IPv6 */

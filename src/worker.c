@@ -281,6 +281,7 @@ void worker_stats(struct worker *w, struct stats_view *v, struct proto_count **p
     v->reasm = &w->reasm.st;
     v->frag = ipfrag_stats(w->frag);
     v->cls = classify_stats(w->cls);
+    v->app = &w->app.st;
     size_t n = 0;
     for (unsigned i = 0; i < w->nproto; i++)
         n += w->proto_flows[i] != 0;

@@ -15,17 +15,11 @@
 #include "output.h"
 #include "recbus.h"
 #include "reasm.h"
+#include "stats.h"
 
 struct classify;
 
-enum app_proto { APP_UNDECIDED = 0, APP_NONE, APP_HTTP, APP_TLS, APP_SMB, APP_DNS, APP_DHCP, APP__COUNT };
-
-struct app_stats {
-    uint64_t flows[APP__COUNT];   /* flows given to each parser */
-    uint64_t records[APP__COUNT]; /* records written by each */
-    uint64_t bad[APP__COUNT];     /* flows or messages a parser rejected */
-    uint64_t gave_up[APP__COUNT]; /* directions given up (buffer cap, gap in a header) */
-};
+/* enum app_proto and struct app_stats: stats.h */
 
 struct app_ctx {
     struct output *out;

@@ -18,7 +18,9 @@
 #include "parse/smb.h"
 #include "text.h"
 
-#define MSG_MAX (0x1ffff + 4)  /* NetBIOS length field: 17 bits */
+#define MSG_MAX (0x1ffff + 4)  /* messages buffered whole: NetBIOS's 17-bit length */
+#define HEAD_MAX 8192          /* of a longer one (445's 24-bit length: a multi-credit READ reply or
+                                * WRITE request), only the head is parsed and the rest skipped */
 #define TREES_MAX 32
 #define PENDING_MAX 64         /* requests awaiting their response */
 #define OPENS_MAX 64
@@ -44,6 +46,7 @@ struct open_file {
 
 struct smb_fs {
     struct sbuf buf[2];
+    uint32_t skip[2];      /* bytes of a long message's body still to pass over */
     bool broken[2];
     uint8_t version;
     char dialect[8];
@@ -281,10 +284,13 @@ static void on_response(struct app_ctx *c, struct smb_fs *s, const struct smb_cm
     p->used = false;
 }
 
-static void message(struct app_ctx *c, struct flow *f, struct smb_fs *s, const uint8_t *p, size_t n)
+/* One message, or with head set the first bytes of a long one: then the
+ * commands parsed before the cut count. */
+static void message(struct app_ctx *c, struct flow *f, struct smb_fs *s, const uint8_t *p, size_t n, bool head)
 {
     struct smb_msg m;
-    if (smb_parse(p, n, &m) != MW_OK) {
+    enum mw_res rc = smb_parse(p, n, &m);
+    if (rc != MW_OK && !(head && rc == MW_SHORT)) {
         c->st.bad[APP_SMB]++;
         return;
     }
@@ -312,13 +318,26 @@ static enum reasm_want smb_data(struct app_ctx *c, struct flow *f, void *ps, int
     if (s->broken[dir])
         return REASM_STOP;
     if (ev == REASM_GAP) {
+        if (s->skip[dir] >= n) { /* lost inside a body being skipped: still in step */
+            s->skip[dir] -= (uint32_t)n;
+            return REASM_MORE;
+        }
         /* Lost bytes: drop the partial message and resynchronise on the next
          * NetBIOS header that starts a segment. */
+        s->skip[dir] = 0;
         b->n = 0;
         return REASM_MORE;
     }
     if (ev != REASM_DATA)
         return REASM_MORE;
+    if (s->skip[dir]) {
+        size_t k = n < s->skip[dir] ? n : s->skip[dir];
+        s->skip[dir] -= (uint32_t)k;
+        p += k;
+        n -= k;
+        if (n == 0)
+            return REASM_MORE;
+    }
     if (!sbuf_add(b, p, n, 2 * MSG_MAX)) {
         s->broken[dir] = true;
         c->st.gave_up[APP_SMB]++;
@@ -329,6 +348,19 @@ static enum reasm_want smb_data(struct app_ctx *c, struct flow *f, void *ps, int
         size_t len, used;
         uint8_t type;
         enum mw_res rc = nbss_frame(b->p, b->n, &msg, &len, &used, &type);
+        if (rc == MW_SHORT && type == 0x00 && used > MSG_MAX && b->n >= 4 + HEAD_MAX) {
+            /* a long message: its head now, its body passed over as it comes
+             * (a body that does not start like SMB is not taken on trust) */
+            if (memcmp(b->p + 5, "SMB", 3) != 0) {
+                b->n = 0;
+                c->st.bad[APP_SMB]++;
+                break;
+            }
+            message(c, f, s, b->p + 4, b->n - 4, true);
+            s->skip[dir] = (uint32_t)(used - b->n);
+            b->n = 0;
+            break;
+        }
         if (rc == MW_SHORT)
             break;
         if (rc != MW_OK) { /* not at a message boundary (after a gap): wait for the next segment */
@@ -337,7 +369,7 @@ static enum reasm_want smb_data(struct app_ctx *c, struct flow *f, void *ps, int
             break;
         }
         if (type == 0x00 && len > 0)
-            message(c, f, s, msg, len);
+            message(c, f, s, msg, len, false);
         sbuf_consume(b, used);
     }
     sbuf_trim(b);

@@ -33,15 +33,16 @@ enum mw_res nbss_frame(const uint8_t *p, size_t n, const uint8_t **msg, size_t *
     default:
         return MW_BAD; /* RFC 1002 4.3.1 lists no other type */
     }
-    /* The flags byte may only carry the length extension bit (RFC 1002
-     * 4.3.1), so this also rejects reserved bits. */
-    if (len > NBSS_MAX_LEN)
+    /* Besides the 24-bit length of direct hosting, the flags byte may only
+     * carry the length extension bit (RFC 1002 4.3.1), so this also rejects
+     * reserved bits. */
+    if (len > (t == 0x00 ? NBSS_DIRECT_MAX_LEN : NBSS_MAX_LEN))
         return MW_BAD;
+    *type = t;
+    *used = 4 + (size_t)len;
     struct mw_cur body;
     if (!mw_sub(&c, len, &body))
         return MW_SHORT;
-    *type = t;
-    *used = 4 + (size_t)len;
     if (t == 0x00) {
         *msg = body.p;
         *msg_len = len;

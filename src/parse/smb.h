@@ -18,17 +18,24 @@
 #include "bytes.h"
 
 /* RFC 1002 4.3.1: the length is 17 bits (the low bit of the flags byte
- * extends it); direct hosting on 445 (MS-SMB2 2.1) uses the same 0x00 byte.
- * A larger length (SMB 3 multi-credit reads over 128 KiB) is MW_BAD here. */
+ * extends it). Direct hosting on 445 (MS-SMB2 2.1) sends the same 0x00
+ * type byte with a 24-bit StreamProtocolLength: SMB 2 and 3 multi-credit
+ * READ replies and WRITE requests of up to 8 MiB. So a session message
+ * (0x00) may be up to NBSS_DIRECT_MAX_LEN long, the other types up to
+ * NBSS_MAX_LEN. */
 #define NBSS_MAX_LEN 0x1FFFFu
+#define NBSS_DIRECT_MAX_LEN 0xFFFFFFu
 
 /* Split one NetBIOS session service packet off the front of p[0..n).
  * MW_OK: *type is the packet type, *used = 4 + length; for a session message
  * (type 0x00) *msg and *msg_len give its body, for the other types (0x81 request,
  * 0x82 positive and 0x83 negative response, 0x84 retarget, 0x85 keepalive)
  * *msg_len is 0 and the body is only skipped. MW_SHORT: the packet is not
- * complete yet (every strict prefix of a packet is SHORT). MW_BAD: an unknown
- * type, or a length over NBSS_MAX_LEN: the stream is not NetBIOS here. */
+ * complete yet (every strict prefix of a packet is SHORT); once its 4-byte
+ * header is there, *type and *used (4 + length) already say what it will be,
+ * so that a caller may take the head of a long message and skip the rest.
+ * MW_BAD: an unknown type, or a length over the type's maximum: the stream
+ * is not NetBIOS here. */
 enum mw_res nbss_frame(const uint8_t *p, size_t n, const uint8_t **msg, size_t *msg_len,
                        size_t *used, uint8_t *type);
 

@@ -16,6 +16,7 @@ mutation of it:
                   XORed with a random non-zero value (packets without that
                   layer are left alone); prints how many were changed
   linktype        the file header's link type set to --value
+  drop            record --at left out (a frame the capture lost)
 
 usage: mutate-pcap.py MODE IN OUT [--at K] [--seed N] [--len N] [--value N]
 """
@@ -112,6 +113,8 @@ def main():
             r[3][i] ^= rnd.randrange(1, 256)
             changed += 1
         out = hdr + b"".join(record(e, r) for r in recs)
+    elif a.mode == "drop":
+        out = hdr + b"".join(record(e, r) for i, r in enumerate(recs) if i != a.at)
     elif a.mode == "linktype":
         hdr[20:24] = struct.pack(e + "I", a.value)
         out = hdr + b"".join(record(e, r) for r in recs)

@@ -402,8 +402,14 @@ static void test_nbss(void)
     CHECK_EQ(nbss_frame(sreq, 7, &msg, &len, &used, &type), MW_SHORT);
     static const uint8_t badt[4] = { 0x01, 0, 0, 0 };
     CHECK_EQ(nbss_frame(badt, 4, &msg, &len, &used, &type), MW_BAD);
-    static const uint8_t big[4] = { 0x00, 0x02, 0x00, 0x00 }; /* 0x20000 > 17 bits */
+    static const uint8_t big[4] = { 0x85, 0x02, 0x00, 0x00 }; /* a keepalive of 0x20000 > 17 bits */
     CHECK_EQ(nbss_frame(big, 4, &msg, &len, &used, &type), MW_BAD);
+    static const uint8_t direct[6] = { 0x00, 0x10, 0x00, 0x50, 0xFE, 'S' }; /* 24 bits on 445: 1 MiB + 80 */
+    CHECK_EQ(nbss_frame(direct, 6, &msg, &len, &used, &type), MW_SHORT);
+    CHECK_EQ(type, 0x00); /* what it will be, from the header */
+    CHECK_EQ(used, 4 + 0x100050);
+    CHECK_EQ(nbss_frame(direct, 3, &msg, &len, &used, &type), MW_SHORT);
+    CHECK_EQ(used, 0); /* no header yet */
     static const uint8_t max17[4] = { 0x00, 0x01, 0xFF, 0xFF }; /* the largest: wait for it */
     CHECK_EQ(nbss_frame(max17, 4, &msg, &len, &used, &type), MW_SHORT);
     static const uint8_t empty[4] = { 0x00, 0, 0, 0 };
