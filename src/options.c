@@ -18,7 +18,7 @@ enum {
     O_SYSLOG = 256, O_RECORDS, O_ALLOWLIST, O_HOSTMAP, O_STATS, O_STATS_INTERVAL,
     O_MAX_FLOWS, O_WORKERS, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
     O_FRAG_MAX_DATAGRAMS, O_FRAG_TIMEOUT, O_REASM_HOLD, O_REASM_MEMCAP, O_REASM_DEPTH,
-    O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
+    O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_HASH_BODIES, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
     O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ, O_LEARN, O_WIN_BEFORE,
     O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS, O_FS_GRACE,
     O_USER, O_ALERT_SYSLOG, O_ALERT_SYSLOG_FACILITY, O_ALERT_SYSLOG_QUEUE,
@@ -79,6 +79,7 @@ static const struct option longopts[] = {
     { "observer-name", required_argument, NULL, O_OBSERVER },
     { "user", required_argument, NULL, O_USER },
     { "flow-digests", no_argument, NULL, O_FLOW_DIGESTS },
+    { "hash-bodies", required_argument, NULL, O_HASH_BODIES },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -115,6 +116,8 @@ static const char usage_text[] =
     "      --stats-interval SEC live capture: also every SEC seconds (default 60 with --stats)\n"
     "      --observer-name NAME observer.name in every record (default: this host's name)\n"
     "      --flow-digests       add a SHA-256 of each reassembled TCP direction to flow records\n"
+    "      --hash-bodies WHICH  HTTP bodies given file.hash.sha256: payloads (MSI, MSP, MST, PE, CAB, ZIP by\n"
+    "                           their first bytes; the default) or all\n"
     "      --user NAME          once capture handles, sockets and files are open, run as NAME (needs root)\n"
     "      --workers N          packet worker threads, replay and live (default 1); records and alerts are one\n"
     "                           worker's while no bound is reached; the bounds are shared out among them;\n"
@@ -283,6 +286,13 @@ static enum opts_result opts_apply(int argc, char **argv, struct mw_opts *o, boo
         case O_STATS: o->stats = true; break;
         case O_OBSERVER: o->observer = optarg; break;
         case O_FLOW_DIGESTS: o->wcfg.flow_digests = true; break;
+        case O_HASH_BODIES:
+            if (strcmp(optarg, "payloads") != 0 && strcmp(optarg, "all") != 0) {
+                snprintf(err, errlen, "--hash-bodies: \"%s\" is neither payloads nor all", optarg);
+                return OPTS_USAGE;
+            }
+            o->wcfg.hash_all_bodies = strcmp(optarg, "all") == 0;
+            break;
         case O_STATS_INTERVAL:
             if (parse_u64(name, optarg, 0, 86400, &v, err, errlen)) return OPTS_USAGE;
             o->stats_interval = (unsigned)v;

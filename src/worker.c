@@ -101,7 +101,7 @@ int worker_init(struct worker *w, const struct worker_cfg *cfg, struct recbus *b
         return -1;
     }
     reasm_init(&w->reasm, &cfg->reasm, on_stream);
-    if (app_ctx_init(&w->app, bus, cfg->flow_digests) != 0) {
+    if (app_ctx_init(&w->app, bus, cfg->flow_digests, cfg->hash_all_bodies) != 0) {
         snprintf(err, errlen, "out of memory creating the app layer");
         worker_free(w);
         return -1;

@@ -22,6 +22,7 @@ struct worker_cfg {
     struct reasm_cfg reasm;
     unsigned ndpi_max_packets;
     bool flow_digests;      /* SHA-256 of each reassembled direction in flow records */
+    bool hash_all_bodies;   /* --hash-bodies all: SHA-256 of every HTTP body, not only payloads */
 };
 
 void worker_cfg_defaults(struct worker_cfg *c);

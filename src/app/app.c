@@ -41,12 +41,13 @@ const char *app_proto_name(enum app_proto p)
     return (unsigned)p < APP__COUNT ? names[p] : "?";
 }
 
-int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests)
+int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests, bool hash_all)
 {
     memset(c, 0, sizeof *c);
     c->bus = bus;
     c->out = bus->out;
     c->digests = digests;
+    c->hash_all = hash_all;
     c->scratch = malloc(APP_SCRATCH);
     if (c->scratch == NULL) {
         app_ctx_free(c);

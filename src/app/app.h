@@ -26,11 +26,12 @@ struct app_ctx {
     struct recbus *bus;            /* where records go (output, correlator) */
     uint64_t now_us;              /* time of the packet being processed */
     bool digests;                 /* --flow-digests */
+    bool hash_all;                /* --hash-bodies all */
     struct app_stats st;
     uint8_t *scratch;             /* TLS handshake reassembly, 64 KiB */
 };
 
-int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests);
+int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests, bool hash_all);
 void app_ctx_free(struct app_ctx *c);
 
 /* Reassembled TCP bytes of direction dir (0 client to server). */

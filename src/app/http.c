@@ -42,6 +42,8 @@ struct http_fs {
     unsigned head, count;
     struct txn *cur;            /* response whose body is being read */
     EVP_MD_CTX *sha;
+    bool hashing;               /* this body is being hashed: it may be a payload, or --hash-bodies all */
+    bool hash_all;
     uint8_t *sniff;             /* first body bytes, until the type is known */
     size_t nsniff;
     enum payload_type type;
@@ -229,8 +231,16 @@ static void body_start(struct http_fs *h)
     h->decoding = h->cur && mw_inflate_begin(&h->dec, h->cur->r.content_encoding);
     if (h->sha == NULL)
         h->sha = EVP_MD_CTX_new();
-    if (h->sha)
-        EVP_DigestInit_ex(h->sha, EVP_sha256(), NULL);
+    h->hashing = h->sha && EVP_DigestInit_ex(h->sha, EVP_sha256(), NULL) == 1;
+}
+
+/* Hashing goes on while the body may be a payload (its type not yet known,
+ * an OLE file whose root entry is to come, or a payload type): a body of
+ * another type stops it at once, unless --hash-bodies all. */
+static void hash_or_not(struct http_fs *h)
+{
+    if (!h->hash_all && h->type == PT_OTHER && !h->ole_pending)
+        h->hashing = false;
 }
 
 /* A large OLE file (MSIs of any size): collect its root directory entry
@@ -246,6 +256,7 @@ static void ole_collect(struct http_fs *h, uint64_t start, const uint8_t *p, siz
     if (h->ole_have >= sizeof h->ole_entry) {
         h->type = payload_ole_root_type(h->ole_entry);
         h->ole_pending = false;
+        hash_or_not(h);
     }
 }
 
@@ -258,7 +269,7 @@ static void body_bytes(void *user, const uint8_t *p, size_t n)
     h->cur->r.size += n;
     if (h->ole_pending && !h->body_gap)
         ole_collect(h, start, p, n);
-    if (h->sha && !h->body_gap)
+    if (h->hashing && !h->body_gap)
         EVP_DigestUpdate(h->sha, p, n);
     if (h->type == PT_UNKNOWN) {
         if (h->sniff == NULL)
@@ -287,6 +298,7 @@ static void body_bytes(void *user, const uint8_t *p, size_t n)
             h->ole_have = 0;
             ole_collect(h, start, p, n);
         }
+        hash_or_not(h);
         if (h->type != PT_UNKNOWN) {
             free(h->sniff);
             h->sniff = NULL;
@@ -322,7 +334,9 @@ static void body_end(struct app_ctx *c, struct http_fs *h, bool complete)
         r->body = "truncated";
     else
         r->body = r->size ? "complete" : "none";
-    if (r->size && complete && !h->body_gap && r->status != 206 && h->sha) {
+    if (h->type == PT_OTHER && !h->hash_all)
+        h->hashing = false;
+    if (r->size && complete && !h->body_gap && r->status != 206 && h->hashing) {
         unsigned len = 0;
         EVP_DigestFinal_ex(h->sha, r->sha256, &len);
         r->has_hash = true;
@@ -467,6 +481,7 @@ static enum reasm_want http_data(struct app_ctx *c, struct flow *f, void *ps, in
 {
     struct http_fs *h = ps;
     struct side *s = &h->s[dir];
+    h->hash_all = c->hash_all;
     if (s->broken || h->tunnel)
         return REASM_STOP;
     if (ev == REASM_GAP) {

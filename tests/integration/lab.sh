@@ -89,9 +89,15 @@ fi
 # from README.md there.
 B=$PCAPS/lab/bulk
 bq() { "$MSIWATCH" -r "$B/$1" --records - 2>/dev/null | jq -c "$2"; }
-expect_eq "http-bulk: the 1 MiB body, hashed whole" \
-  "$(bq http-bulk.pcap 'select(.event.dataset == "msiwatch.http") | [.url.original, .http.response.status_code, .file.size, .file.hash.sha256, .msiwatch.http.body]')" \
-  '["http://10.77.0.20/bulk/bulk-1m.bin",200,1048576,"6bce61d9002cbfb9ffa0c99f11e62f7973e7c894a7886e9026b036e405fb639d","complete"]'
+expect_eq "http-bulk: the 1 MiB body, whole, of no payload type: not hashed (--hash-bodies payloads)" \
+  "$(bq http-bulk.pcap 'select(.event.dataset == "msiwatch.http") | [.url.original, .http.response.status_code, .file.size, .file.type, .file.hash.sha256, .msiwatch.http.body]')" \
+  '["http://10.77.0.20/bulk/bulk-1m.bin",200,1048576,"other",null,"complete"]'
+expect_eq "http-bulk with --hash-bodies all: the 1 MiB body hashed whole" \
+  "$("$MSIWATCH" -s :memory: -r "$B/http-bulk.pcap" --records - -o /dev/null --hash-bodies all | jq -c 'select(.event.dataset == "msiwatch.http") | .file.hash.sha256')" \
+  '"6bce61d9002cbfb9ffa0c99f11e62f7973e7c894a7886e9026b036e405fb639d"'
+expect_eq "--hash-bodies payloads still hashes the lab's MSI and DLL" \
+  "$("$MSIWATCH" -s :memory: -r "$PCAPS/lab/http-dll.pcap" --records - -o /dev/null | jq -r 'select(.event.dataset == "msiwatch.http") | "\(.file.type)=\(.file.hash.sha256)"' | tr '\n' ' ')" \
+  "msi=$(sha256sum <"$PCAPS/lab/files/setup.msi" | cut -d' ' -f1) pe-dll=$(sha256sum <"$PCAPS/lab/files/payload.dll" | cut -d' ' -f1) "
 expect_eq "https-bulk: one ClientHello, the SNI" \
   "$(bq https-bulk.pcap 'select(.event.dataset == "msiwatch.tls") | .tls.client.server_name')" '"lab.msiwatch.test"'
 expect_eq "smb2-bulk: the trees, the file opened and the 1 MiB read in one 24-bit-length message" \
