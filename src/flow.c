@@ -23,6 +23,7 @@ struct flow_table {
     void *user;
     uint64_t next_id;
     uint64_t pkt;                 /* flow_set_packet: the packet being processed, 0 none */
+    struct flow *last;            /* the flow of the last packet: a transfer's packets come in runs */
 };
 
 static uint64_t mix64(uint64_t h)
@@ -35,17 +36,32 @@ static uint64_t mix64(uint64_t h)
     return h;
 }
 
+/* The key as five words (make_key zeroes the padding). */
+#define KEY_WORDS (sizeof(struct flow_key) / 8)
+_Static_assert(sizeof(struct flow_key) % 8 == 0, "flow_key is compared and hashed as words");
+
 static uint64_t key_hash(const struct flow_key *k)
 {
-    uint64_t w[4];
-    memcpy(w, k->addr[0].b, 16);
-    memcpy(w + 2, k->addr[1].b, 16);
-    uint64_t h = (uint64_t)k->port[0] << 48 | (uint64_t)k->port[1] << 32 |
-                 (uint64_t)k->vlan << 8 | k->proto;
-    h = mix64(h ^ w[0]);
-    h = mix64(h ^ w[1]);
-    h = mix64(h ^ w[2]);
-    return mix64(h ^ w[3]);
+    uint64_t w[KEY_WORDS];
+    memcpy(w, k, sizeof w);
+    /* each word multiplied by its own odd constant, summed, then mixed once */
+    static const uint64_t m[5] = { 0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull,
+                                   0xD6E8FEB86659FD93ull, 0xFF51AFD7ED558CCDull };
+    uint64_t h = 0;
+    for (size_t i = 0; i < KEY_WORDS; i++)
+        h += (w[i] ^ (w[i] >> 29)) * m[i % 5];
+    return mix64(h);
+}
+
+static bool key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+    uint64_t x[KEY_WORDS], y[KEY_WORDS];
+    memcpy(x, a, sizeof x);
+    memcpy(y, b, sizeof y);
+    uint64_t d = 0;
+    for (size_t i = 0; i < KEY_WORDS; i++)
+        d |= x[i] ^ y[i];
+    return d == 0;
 }
 
 /* Canonical key: the lower address:port first. *side is the key side of
@@ -118,6 +134,8 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason 
         pp = &(*pp)->hnext;
     if (*pp)
         *pp = f->hnext;
+    if (t->last == f)
+        t->last = NULL;
     list_unlink(t, f);
     t->st.active--;
     switch (why) {
@@ -163,11 +181,14 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
     struct flow_key k;
     int side;
     make_key(pk, &k, &side);
-    size_t b = key_hash(&k) & t->mask;
-    struct flow *f;
-    for (f = t->bucket[b]; f; f = f->hnext)
-        if (memcmp(&f->key, &k, sizeof k) == 0)
-            break;
+    struct flow *f = t->last;
+    size_t b = 0;
+    if (f == NULL || !key_eq(&f->key, &k)) {
+        b = key_hash(&k) & t->mask;
+        for (f = t->bucket[b]; f; f = f->hnext)
+            if (key_eq(&f->key, &k))
+                break;
+    }
     if (f == NULL) {
         if (t->st.active >= t->cfg.max_flows) {
             struct flow *o = oldest(t);
@@ -200,11 +221,12 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
         if (++t->st.active > t->st.active_peak)
             t->st.active_peak = t->st.active;
         list_append(t, f, k.proto == IPP_TCP ? FL_TCP : FL_UDP);
-    } else {
+    } else if (t->list[f->list].tail != f) { /* the newest of its list goes last */
         enum flow_list l = (enum flow_list)f->list;
         list_unlink(t, f);
         list_append(t, f, l);
     }
+    t->last = f;
     if (ts_us > f->last_us)
         f->last_us = ts_us;
     f->last_pkt = t->pkt;

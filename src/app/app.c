@@ -49,7 +49,8 @@ int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests, bool hash_
     c->digests = digests;
     c->hash_all = hash_all;
     c->scratch = malloc(APP_SCRATCH);
-    if (c->scratch == NULL) {
+    c->dns_rec = malloc(sizeof *c->dns_rec);
+    if (c->scratch == NULL || c->dns_rec == NULL) {
         app_ctx_free(c);
         return -1;
     }
@@ -60,6 +61,8 @@ void app_ctx_free(struct app_ctx *c)
 {
     free(c->scratch);
     c->scratch = NULL;
+    free(c->dns_rec);
+    c->dns_rec = NULL;
 }
 
 void app_rec_net(const struct app_ctx *c, const struct flow *f, struct rec_net *n)

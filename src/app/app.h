@@ -29,6 +29,7 @@ struct app_ctx {
     bool hash_all;                /* --hash-bodies all */
     struct app_stats st;
     uint8_t *scratch;             /* TLS handshake reassembly, 64 KiB */
+    struct rec_dns *dns_rec;      /* the DNS record being made */
 };
 
 int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests, bool hash_all);

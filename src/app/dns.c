@@ -3,6 +3,7 @@
  * AAAA answers of a response (with their TTLs) go with the record, and
  * teach the delivering side (recbus.c, dnscache.c) which name each address
  * stands for, so later records carry destination.domain. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,12 @@ static void lower(char *s)
             *s = (char)(*s + 32);
 }
 
+static void copy(char *dst, size_t cap, const char *src)
+{
+    dst[0] = '\0';
+    text_append(dst, cap, src);
+}
+
 static void one_message(struct app_ctx *c, struct flow *f, const uint8_t *p, size_t n)
 {
     struct dns_msg m;
@@ -55,24 +62,25 @@ static void one_message(struct app_ctx *c, struct flow *f, const uint8_t *p, siz
         c->st.bad[APP_DNS]++;
         return;
     }
-    struct rec_dns *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        return;
+    /* the context's record, reused: the answers (9 KiB) are set one by one */
+    struct rec_dns *r = c->dns_rec;
+    memset(r, 0, offsetof(struct rec_dns, an));
+    r->nresolved = 0;
     char tb[16];
     app_rec_net(c, f, &r->n);
     r->id = m.id;
     r->response = m.response;
-    snprintf(r->qname, sizeof r->qname, "%s", m.qname);
+    copy(r->qname, sizeof r->qname, m.qname);
     lower(r->qname);
-    snprintf(r->qtype, sizeof r->qtype, "%s", m.qdcount ? type_name(m.qtype, tb, sizeof tb) : "");
+    copy(r->qtype, sizeof r->qtype, m.qdcount ? type_name(m.qtype, tb, sizeof tb) : "");
     if (m.response) {
-        snprintf(r->rcode, sizeof r->rcode, "%s", rcode_name(m.rcode, tb, sizeof tb));
+        copy(r->rcode, sizeof r->rcode, rcode_name(m.rcode, tb, sizeof tb));
         for (unsigned i = 0; i < m.nan && r->nan < REC_DNS_MAX; i++) {
             const struct dns_rr *a = &m.an[i];
-            snprintf(r->an[r->nan].name, sizeof r->an[0].name, "%s", a->name);
+            copy(r->an[r->nan].name, sizeof r->an[0].name, a->name);
             lower(r->an[r->nan].name);
-            snprintf(r->an[r->nan].type, sizeof r->an[0].type, "%s", type_name(a->type, tb, sizeof tb));
-            snprintf(r->an[r->nan].data, sizeof r->an[0].data, "%s", a->data);
+            copy(r->an[r->nan].type, sizeof r->an[0].type, type_name(a->type, tb, sizeof tb));
+            copy(r->an[r->nan].data, sizeof r->an[0].data, a->data);
             r->an[r->nan].ttl = a->ttl;
             r->nan++;
             if (a->has_addr) {
@@ -83,7 +91,6 @@ static void one_message(struct app_ctx *c, struct flow *f, const uint8_t *p, siz
     }
     bus_dns(c->bus, r);
     c->st.records[APP_DNS]++;
-    free(r);
 }
 
 void app_dns_datagram(struct app_ctx *c, struct flow *f, int dir, const uint8_t *p, size_t n)

@@ -6,6 +6,7 @@
  * No recursion, no allocation. */
 #include "parse/dns.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define DNS_HDR_LEN 12
@@ -127,6 +128,11 @@ static enum mw_res read_name(const uint8_t *p, size_t n, size_t off, char *out, 
 
 static enum mw_res read_rr(const uint8_t *p, size_t n, struct mw_cur *c, struct dns_rr *rr)
 {
+    rr->name[0] = rr->data[0] = '\0';
+    rr->type = rr->cls = 0;
+    rr->ttl = 0;
+    memset(&rr->addr, 0, sizeof rr->addr);
+    rr->has_addr = false;
     size_t off = (size_t)(c->p - p), next = 0;
     enum mw_res r = read_name(p, n, off, rr->name, &next);
     if (r != MW_OK)
@@ -175,7 +181,10 @@ static enum mw_res read_rr(const uint8_t *p, size_t n, struct mw_cur *c, struct 
 
 enum mw_res dns_parse(const uint8_t *p, size_t n, struct dns_msg *out)
 {
-    memset(out, 0, sizeof *out);
+    /* the answers (17 KiB) are set one by one as they are read */
+    memset(out, 0, offsetof(struct dns_msg, an));
+    out->nan = 0;
+    out->an_overflow = false;
     struct mw_cur c = mw_cur_make(p, n);
     if (mw_left(&c) < DNS_HDR_LEN)
         return MW_SHORT;
