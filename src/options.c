@@ -20,7 +20,7 @@ enum {
     O_FRAG_MAX_DATAGRAMS, O_FRAG_TIMEOUT, O_REASM_HOLD, O_REASM_MEMCAP, O_REASM_DEPTH,
     O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_HASH_BODIES, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
     O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ, O_LEARN, O_WIN_BEFORE,
-    O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS, O_FS_GRACE,
+    O_WIN_AFTER, O_SKEW, O_LATENESS, O_MAX_PENDING, O_MAX_HELD, O_HISTORY_DAYS, O_BASELINE_DAYS, O_RARITY_MAX_HOSTS, O_FS_GRACE,
     O_USER, O_ALERT_SYSLOG, O_ALERT_SYSLOG_FACILITY, O_ALERT_SYSLOG_QUEUE,
 };
 
@@ -51,6 +51,7 @@ static const struct option longopts[] = {
     { "max-pending", required_argument, NULL, O_MAX_PENDING },
     { "max-held", required_argument, NULL, O_MAX_HELD },
     { "history-days", required_argument, NULL, O_HISTORY_DAYS },
+    { "rarity-max-hosts", required_argument, NULL, O_RARITY_MAX_HOSTS },
     { "baseline-days", required_argument, NULL, O_BASELINE_DAYS },
     { "first-seen-grace", required_argument, NULL, O_FS_GRACE },
     { "output", required_argument, NULL, 'o' },
@@ -148,6 +149,8 @@ static const char usage_text[] =
     "      --max-held N         network records held for late events (default 32768)\n"
     "      --history-days N     a destination unseen this long is first-seen again (default 30)\n"
     "      --baseline-days N    history needed before first-seen verdicts are complete (default 7)\n"
+    "      --rarity-max-hosts N client addresses recorded per destination; past N its hosts count stays N\n"
+    "                           (default 256)\n"
     "      --first-seen-grace SEC  sightings this little before a fetch (its own DNS lookup, the\n"
     "                           WebDAV OPTIONS before the GET) keep it first-seen (default 5)\n"
     "  -G, --geoip FILE         a MaxMind database (City, Country or ASN) for the alerts' destination;\n"
@@ -382,6 +385,10 @@ static enum opts_result opts_apply(int argc, char **argv, struct mw_opts *o, boo
         case O_HISTORY_DAYS:
             if (parse_u64(name, optarg, 1, 3650, &v, err, errlen)) return OPTS_USAGE;
             o->rcfg.history_us = v * 86400ull * 1000000ull;
+            break;
+        case O_RARITY_MAX_HOSTS:
+            if (parse_u64(name, optarg, 1, 1000000, &v, err, errlen)) return OPTS_USAGE;
+            o->rcfg.max_hosts = (uint32_t)v;
             break;
         case O_BASELINE_DAYS:
             if (parse_u64(name, optarg, 0, 3650, &v, err, errlen)) return OPTS_USAGE;

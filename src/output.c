@@ -919,6 +919,7 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(t, "db_writes", r->db_writes);
         put(t, "batches", r->batches);
         put(t, "cache_evictions", r->cache_evictions);
+        put(t, "hosts_capped", r->hosts_capped);
         put(t, "errors", r->errors);
     }
     if (v->ident) {

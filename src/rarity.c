@@ -55,6 +55,7 @@ void rarity_cfg_defaults(struct rarity_cfg *c)
     c->baseline_us = 7 * DAY_US;
     c->cache_entries = 32768;
     c->flush_ms = 1000;
+    c->max_hosts = 256;
 }
 
 static uint64_t mono_ms(void)
@@ -357,7 +358,9 @@ void rarity_see_from(struct rarity *r, enum rar_kind kind, const char *key, cons
     if (ts_us > e->last_us)
         e->last_us = ts_us;
     e->hits++;
-    if (host && host[0]) {
+    if (host && host[0] && e->hosts >= r->cfg.max_hosts) {
+        r->st.hosts_capped++; /* enough hosts to say "many": no row, no statement */
+    } else if (host && host[0]) {
         uint32_t hh = hash_key(0, host);
         bool seen = false;
         for (unsigned i = 0; i < e->nhost; i++)

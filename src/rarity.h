@@ -28,6 +28,8 @@ struct rarity_cfg {
     uint64_t baseline_us;    /* less history than this: the verdict says so (default 7 days) */
     uint32_t cache_entries;  /* in-memory cache bound (default 262144) */
     unsigned flush_ms;       /* batch interval (default 1000) */
+    uint32_t max_hosts;      /* client addresses recorded per destination (default 256): past
+                              * it a destination's hosts stay at the bound ("or more") */
 };
 
 /* What the table knew of a key just before a sighting. */
@@ -41,6 +43,7 @@ struct rar_verdict {
 
 struct rarity_stats {
     uint64_t sightings, new_keys, db_reads, db_writes, batches, cache_evictions, errors;
+    uint64_t hosts_capped;   /* sightings of a destination already at max_hosts: the host not looked at */
 };
 
 struct rarity;

@@ -158,6 +158,26 @@ int main(void)
     CHECK_EQ(q("SELECT count(*) FROM destinations WHERE key LIKE 'h%.example.net'"), 500);
     TEST_END();
 
+    TEST_BEGIN("--rarity-max-hosts: a destination's hosts stop at the bound, rows too, the rest counted");
+    struct rarity_cfg capped = cfg;
+    capped.max_hosts = 5;
+    r = rarity_open(path, &capped, err, sizeof err);
+    for (int h = 0; h < 12; h++) {
+        char host[32];
+        snprintf(host, sizeof host, "10.8.0.%d", h);
+        rarity_see(r, RAR_IP, "198.51.100.9", host, T0 + 2000 + (uint64_t)h, &v);
+        CHECK_U64(v.hosts, (uint64_t)(h < 5 ? h : 5)); /* the count before this sighting */
+    }
+    CHECK_U64(rarity_stats(r)->hosts_capped, 7);
+    CHECK_U64(rarity_stats(r)->sightings, 12);
+    CHECK_EQ(rarity_close(r, err, sizeof err), 0);
+    CHECK_EQ(q("SELECT hosts FROM destinations WHERE key='198.51.100.9'"), 5);
+    CHECK_EQ(q("SELECT hits FROM destinations WHERE key='198.51.100.9'"), 12);
+    CHECK_EQ(q("SELECT count(*) FROM destination_hosts WHERE key='198.51.100.9'"), 5);
+    CHECK_EQ(q("SELECT count(*) FROM destination_hosts WHERE key='198.51.100.9' AND host='10.8.0.4'"), 1);
+    CHECK_EQ(q("SELECT count(*) FROM destination_hosts WHERE key='198.51.100.9' AND host='10.8.0.5'"), 0);
+    TEST_END();
+
     TEST_BEGIN("registered domains through libpsl");
     char reg[256];
     rarity_registered_domain("a.b.example.co.uk", reg, sizeof reg);
