@@ -173,7 +173,9 @@ timed() {
 # shellcheck disable=SC2016  # jq variables, not shell ones
 MW_COUNT='reduce inputs as $r ({};
   ($r.event.dataset) as $d |
-  if $d == "msiwatch.http" then .http += 1 | (if $r.file.hash.sha256 then .http_hashed += 1 else . end)
+  if $d == "msiwatch.http" then .http += 1
+    | (if $r.msiwatch.http.body == "complete" then .http_whole += 1 else . end)
+    | (if $r.file.hash.sha256 then .http_hashed += 1 else . end)
   elif $d == "msiwatch.tls" then (if $r.tls.client.server_name then .tls_sni += 1 else . end)
   elif $d == "msiwatch.smb" then
     (if $r.msiwatch.smb.command == "tree_connect" then .smb_tree += 1
@@ -194,7 +196,7 @@ SU_COUNT='reduce inputs as $e ({};
      else . end)
   elif $e.event_type == "dns" then (if $e.dns.type == "query" then .dns_query += 1 else .dns_answer += 1 end)
   elif $e.event_type == "fileinfo" then
-    (if $e.app_proto == "http" and $e.fileinfo.sha256 then .http_hashed += 1
+    (if $e.app_proto == "http" and $e.fileinfo.sha256 then .http_whole += 1
      elif $e.app_proto == "smb" then .smb_read += 1 else . end)
   else . end)'
 
@@ -215,7 +217,7 @@ counts() { # FILE CAPTURE: msiwatch's records and Suricata's EVE, untimed runs
     fi
     printf '\n%-34s %12s %12s %s\n' "records ($2)" msiwatch suricata ""
     local k label m s
-    for k in http:"HTTP requests" http_hashed:"HTTP bodies hashed (SHA-256)" tls_sni:"TLS ClientHellos with SNI" \
+    for k in http:"HTTP requests" http_whole:"HTTP bodies seen whole" tls_sni:"TLS ClientHellos with SNI" \
         smb_tree:"SMB tree connects" smb_create:"SMB creates (files opened)" smb_read:"SMB files read" \
         dns_query:"DNS queries" dns_answer:"DNS answers"; do
         label=${k#*:}
@@ -223,6 +225,11 @@ counts() { # FILE CAPTURE: msiwatch's records and Suricata's EVE, untimed runs
         m=$(jq -r ".$k // 0" "$OUT/$2.mw-counts.json")
         s=$(jq -r "if . == null then \"-\" else .$k // 0 end" "$OUT/$2.su-counts.json")
         printf '%-34s %12s %12s %s\n' "$label" "$m" "$s" "$([ "$m" = "$s" ] || echo '  differs')"
+        # Suricata hashes every file; msiwatch the bodies that can be
+        # payloads (--hash-bodies payloads, the default of the timed runs)
+        if [ "$k" = http_whole ]; then
+            printf '%-34s %12s %12s\n' "  of them hashed (SHA-256)" "$(jq -r '.http_hashed // 0' "$OUT/$2.mw-counts.json")" "$s"
+        fi
     done
 }
 
