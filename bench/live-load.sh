@@ -67,6 +67,7 @@ for r in $RATES; do
     done
     sleep 0.3
     if [ "$r" = 0 ]; then speed=(--topspeed); label=top; else speed=(--mbps="$r"); label=$r; fi
+    rm -f "$out".tcpreplay.* # a run with more senders may have left more
     for k in $(seq 1 "$SENDERS"); do
         ip netns exec "$B" tcpreplay -i vB --preload-pcap "${speed[@]}" --loop="$LOOPS" "$CAP" >"$out.tcpreplay.$k" 2>&1 &
     done

@@ -76,12 +76,6 @@ int capture_open_file(struct capture *c, const char *path, const char *bpf, char
 
 int capture_open_live(struct capture *c, const char *iface, const char *bpf, char *err, size_t errlen)
 {
-    return capture_open_live_shared(c, iface, bpf, 1, err, errlen);
-}
-
-int capture_open_live_shared(struct capture *c, const char *iface, const char *bpf, unsigned nshare, char *err,
-                             size_t errlen)
-{
     char perr[PCAP_ERRBUF_SIZE] = "";
     memset(c, 0, sizeof *c);
     c->name = iface;
@@ -94,10 +88,9 @@ int capture_open_live_shared(struct capture *c, const char *iface, const char *b
     pcap_set_snaplen(c->p, SNAPLEN);
     pcap_set_promisc(c->p, 1);
     pcap_set_timeout(c->p, LIVE_TIMEOUT_MS);
-    /* sockets sharing an interface share its traffic: the ring is split
-     * among them, at least 16 MiB each */
-    int buf = LIVE_BUFFER / (int)(nshare ? nshare : 1);
-    pcap_set_buffer_size(c->p, buf < (16 << 20) ? 16 << 20 : buf);
+    /* each socket its own ring, also each worker's in a fanout group: a
+     * worker shares a core with others and must ride out being descheduled */
+    pcap_set_buffer_size(c->p, LIVE_BUFFER);
     int rc = pcap_activate(c->p);
     if (rc < 0) {
         const char *why = rc == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface"

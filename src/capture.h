@@ -28,10 +28,6 @@ enum capture_next {
 
 int capture_open_file(struct capture *c, const char *path, const char *bpf, char *err, size_t errlen);
 int capture_open_live(struct capture *c, const char *iface, const char *bpf, char *err, size_t errlen);
-/* The same, one of nshare sockets that will share the interface (its
- * kernel ring is smaller). */
-int capture_open_live_shared(struct capture *c, const char *iface, const char *bpf, unsigned nshare, char *err,
-                             size_t errlen);
 /* Live, Linux: join this socket to the interface's PACKET_FANOUT group,
  * which spreads packets over its sockets by a symmetric hash of the
  * connection (PACKET_FANOUT_HASH, IPv4 fragments reassembled first).

@@ -330,7 +330,7 @@ int pool_live_open(struct pool *p, const char *const *ifaces, size_t nifaces, co
         for (unsigned i = 0; i < p->n; i++) {
             struct wslot *s = &p->ws[i];
             struct lane_src *ls = &s->src[k];
-            if (capture_open_live_shared(&ls->cap, ifaces[k], bpf, p->n, err, errlen) != 0)
+            if (capture_open_live(&ls->cap, ifaces[k], bpf, err, errlen) != 0)
                 return -1;
             s->nsrc = k + 1;
             if (capture_fanout(&ls->cap, &group, err, errlen) != 0)
