@@ -16,6 +16,8 @@
 #define ARENA_BYTES (16u << 20)      /* packet bytes of one batch */
 #define SEC 1000000ull
 #define LANE_DISPATCH 4096           /* packets per pcap_dispatch, between two looks at the lock */
+#define MARK_LAG (300 * 1000ull)     /* a packet reaches a TPACKET_V3 reader within the block timeout
+                                      * (capture.c: 100 ms) of its time stamp; with room to spare */
 
 enum item_kind { IT_PACKET, IT_EXPIRE, IT_TICK, IT_UNKNOWN };
 
@@ -66,6 +68,7 @@ struct wslot {
     struct recq q[2];
     unsigned active;
     uint64_t count, next_drops_us, kdrops, ifdrops;
+    uint64_t mark_us;                /* every packet of this worker stamped before this is processed */
     char err[256];                   /* a capture error that stopped this worker */
 };
 
@@ -79,6 +82,8 @@ struct pool {
     int running;                     /* the batch the workers run, -1 none */
     struct recq_item *merge;
     size_t merge_cap;
+    struct recq carry[2];            /* fanout: records held for a later round, and the next such */
+    unsigned carry_cur;
     uint64_t pkt_no, bytes, now_us, next_expire_us;
     pthread_barrier_t start, done;
     bool barriers;
@@ -200,10 +205,10 @@ struct pool *pool_new(unsigned n, const struct worker_cfg *cfg, struct recbus *b
 
 /* The records of the workers' queues qs, in one array sorted into the
  * order of delivery (recq_cmp); returns their number. */
-static size_t gather(struct pool *p, struct recq *const *qs)
+static size_t gather(struct pool *p, struct recq *const *qs, unsigned nq)
 {
     size_t total = 0;
-    for (unsigned i = 0; i < p->n; i++)
+    for (unsigned i = 0; i < nq; i++)
         total += qs[i]->n;
     if (total > p->merge_cap) {
         struct recq_item *m = realloc(p->merge, total * sizeof *m);
@@ -213,7 +218,7 @@ static size_t gather(struct pool *p, struct recq *const *qs)
         }
     }
     size_t k = 0;
-    for (unsigned i = 0; i < p->n; i++)
+    for (unsigned i = 0; i < nq; i++)
         for (size_t j = 0; j < qs[i]->n; j++) {
             if (k < p->merge_cap)
                 p->merge[k++] = qs[i]->v[j];
@@ -278,14 +283,25 @@ static void *lane(void *arg)
     }
     while (!atomic_load(&p->quit)) {
         int pr = poll(pfd, (nfds_t)s->nsrc, 100);
+        uint64_t t0 = now_wall_us();
+        bool drained = true;
         pthread_mutex_lock(&s->mu);
         for (size_t i = 0; i < s->nsrc; i++) {
             if (pr > 0 && !(pfd[i].revents & (POLLIN | POLLERR | POLLHUP)))
-                continue;
-            if (pcap_dispatch(s->src[i].cap.p, LANE_DISPATCH, lane_packet, (u_char *)&s->src[i]) == PCAP_ERROR &&
-                !s->err[0])
+                continue; /* nothing ready when poll returned */
+            int d = pcap_dispatch(s->src[i].cap.p, LANE_DISPATCH, lane_packet, (u_char *)&s->src[i]);
+            if (d == PCAP_ERROR && !s->err[0])
                 snprintf(s->err, sizeof s->err, "%s: %s", s->src[i].cap.name, pcap_geterr(s->src[i].cap.p));
+            if (d >= LANE_DISPATCH)
+                drained = false;
         }
+        /* how far the records of this worker are complete: its sockets
+         * read to the end at t0, less the block timeout; at least its
+         * newest packet (the ring hands them over in order) */
+        if (drained && t0 > MARK_LAG && t0 - MARK_LAG > s->mark_us)
+            s->mark_us = t0 - MARK_LAG;
+        if (s->w.now_us > s->mark_us)
+            s->mark_us = s->w.now_us;
         uint64_t now = now_wall_us();
         if (now > s->w.now_us + SEC)
             worker_tick(&s->w, now, now);
@@ -360,11 +376,15 @@ int pool_live_start(struct pool *p, char *err, size_t errlen)
     return 0;
 }
 
-/* Take each worker's queue (it goes on with the other one) and deliver what
- * they hold in packet-time order. */
-static void collect(struct pool *p)
+/* Take each worker's queue (it goes on with the other one) and deliver, in
+ * packet-time order, the records up to the time every worker has read to
+ * (all of them: the end); the others wait for a later round, so that a
+ * record of one worker is not delivered before an earlier one of another
+ * (a DNS answer before the fetch it names). */
+static void collect(struct pool *p, bool all)
 {
-    struct recq *qs[POOL_MAX_WORKERS];
+    struct recq *qs[POOL_MAX_WORKERS + 1];
+    uint64_t mark = UINT64_MAX;
     for (unsigned i = 0; i < p->n; i++) {
         struct wslot *s = &p->ws[i];
         pthread_mutex_lock(&s->mu);
@@ -372,14 +392,22 @@ static void collect(struct pool *p)
         s->active ^= 1;
         s->q[s->active].cur = s->q[was].cur;
         s->bus.q = &s->q[s->active];
+        if (s->mark_us < mark)
+            mark = s->mark_us;
         pthread_mutex_unlock(&s->mu);
         qs[i] = &s->q[was];
     }
-    size_t k = gather(p, qs);
-    for (size_t j = 0; j < k; j++)
+    qs[p->n] = &p->carry[p->carry_cur];
+    size_t k = gather(p, qs, p->n + 1);
+    size_t j = 0;
+    for (; j < k && (all || p->merge[j].tag.idx <= mark); j++)
         bus_deliver(p->bus, &p->merge[j]);
-    for (unsigned i = 0; i < p->n; i++)
+    struct recq *next = &p->carry[p->carry_cur ^ 1];
+    for (; j < k; j++)
+        recq_push(next, &p->merge[j]);
+    for (unsigned i = 0; i <= p->n; i++)
         recq_reset(qs[i]);
+    p->carry_cur ^= 1;
 }
 
 bool pool_live_error(struct pool *p, char *err, size_t errlen)
@@ -461,7 +489,7 @@ static void merge(struct pool *p, struct batch *b)
         qs[i] = &b->w[i].q;
         b->w[i].nitems = 0;
     }
-    size_t k = gather(p, qs);
+    size_t k = gather(p, qs, p->n);
     size_t j = 0;
     for (size_t i = 0; !b->no_hooks && i < b->norder; i++) {
         if (p->hooks.before)
@@ -547,7 +575,7 @@ void pool_packet(struct pool *p, int dlt, bool known, uint64_t ts_us, const uint
 void pool_flush(struct pool *p)
 {
     if (p->fanout) {
-        collect(p);
+        collect(p, false);
         return;
     }
     if (p->b[p->fill].norder > 0)
@@ -576,7 +604,7 @@ void pool_finish(struct pool *p)
         lanes_stop(p);
         for (unsigned i = 0; i < p->n; i++)
             worker_finish(&p->ws[i].w);
-        collect(p);
+        collect(p, true);
         return;
     }
     pool_flush(p);
@@ -726,6 +754,8 @@ void pool_free(struct pool *p)
         free(p->b[k].order);
     }
     free(p->ws);
+    recq_free(&p->carry[0]);
+    recq_free(&p->carry[1]);
     free(p->merge);
     free(p);
 }

@@ -23,10 +23,12 @@
  * workers by a symmetric hash of the connection (both directions of a flow
  * to one worker; IPv4 fragments reassembled by the kernel before hashing).
  * Each worker reads, keeps its own clock and ends its idle flows on the wall
- * clock; the caller takes their records every round (pool_flush), sorted by
- * packet time. Live order is the order of arrival in any case, so records are
- * those of one worker, give or take the order of records made within one
- * round. IPv6 fragments other than the first carry no ports: when a
+ * clock, and says up to what packet time its records are complete (its
+ * sockets read to the end, less the TPACKET_V3 block timeout). The caller
+ * takes their records every round (pool_flush) and gets, in packet-time
+ * order, those up to the time all workers have reached; the rest wait for a
+ * later round (about 0.3 s). So records come in the order one worker would
+ * give them (by the kernel's time stamps), and are those of one worker. IPv6 fragments other than the first carry no ports: when a
  * datagram's fragments hash to different workers it is not reassembled
  * (counted as a fragment timeout). */
 #ifndef MW_POOL_H

@@ -77,14 +77,9 @@ static const size_t rec_size[] = {
     [RT_DNS] = sizeof(struct rec_dns),   [RT_DHCP] = sizeof(struct rec_dhcp), [RT_FLOW] = sizeof(struct rec_flow),
 };
 
-/* Queue a copy, or deliver now without a queue. */
-static void submit(struct recbus *b, enum rec_type t, void *rec)
+/* A copy of rec at the end of q, with tag and seq. */
+static void enqueue(struct recq *q, enum rec_type t, const void *rec, struct rec_tag tag, uint32_t seq)
 {
-    struct recq *q = b->q;
-    if (!q) {
-        deliver(b, t, rec);
-        return;
-    }
     if (q->n == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 256;
         struct recq_item *v = realloc(q->v, cap * sizeof *v);
@@ -114,7 +109,23 @@ static void submit(struct recbus *b, enum rec_type t, void *rec)
     void *copy = q->at->data + q->at->used;
     q->at->used += need;
     memcpy(copy, rec, rec_size[t]);
-    q->v[q->n++] = (struct recq_item){ .tag = q->cur, .seq = q->seq++, .type = (uint8_t)t, .rec = copy };
+    q->v[q->n++] = (struct recq_item){ .tag = tag, .seq = seq, .type = (uint8_t)t, .rec = copy };
+}
+
+/* Queue a copy, or deliver now without a queue. */
+static void submit(struct recbus *b, enum rec_type t, void *rec)
+{
+    struct recq *q = b->q;
+    if (!q) {
+        deliver(b, t, rec);
+        return;
+    }
+    enqueue(q, t, rec, q->cur, q->seq++);
+}
+
+void recq_push(struct recq *q, const struct recq_item *it)
+{
+    enqueue(q, (enum rec_type)it->type, it->rec, it->tag, it->seq);
 }
 
 void bus_http(struct recbus *b, struct rec_http *r) { submit(b, RT_HTTP, r); }

@@ -80,6 +80,8 @@ void bus_endpoint(struct recbus *b, const struct rec_endpoint *r);
 void bus_deliver(struct recbus *b, struct recq_item *it);
 /* Order of queued records from several workers (qsort). */
 int recq_cmp(const void *a, const void *b);
+/* A copy of a queued record (its record too) at the end of q. */
+void recq_push(struct recq *q, const struct recq_item *it);
 /* Empty the queue, keeping its memory for the next batch. */
 void recq_reset(struct recq *q);
 void recq_free(struct recq *q);
