@@ -18,6 +18,8 @@ struct sbuf {
 /* Append; false when it would pass max (nothing is appended then). */
 static inline bool sbuf_add(struct sbuf *b, const uint8_t *p, size_t n, size_t max)
 {
+    if (n == 0)
+        return true; /* (and an empty buffer may have no memory: no pointer arithmetic on NULL) */
     if (n > max || b->n > max - n)
         return false;
     if (b->n + n > b->cap) {

@@ -3,7 +3,7 @@
 targets, cut from the project's real captures (pcaps/) and event samples
 (tests/data/events/). Python 3 only, deterministic; run from the top of the
 tree: tests/fuzz/make-seeds.py (it rewrites tests/fuzz/corpus/{decode,ipfrag,
-reasm,events,event_json,event_xml,event_snare,event_kv}/, keeping the inputs
+reasm,app,events,event_json,event_xml,event_snare,event_kv}/, keeping the inputs
 the fuzzer found). The input layouts
 are described at the top of each fuzz_<target>.c."""
 import glob
@@ -187,6 +187,44 @@ def reasm_seeds():
         put("reasm", name, hdr + b"".join(out))
 
 
+# fuzz_app.c's parsers, by server port
+APP_PORTS = {80: 0, 8080: 0, 443: 1, 445: 2, 139: 2, 53: 3}
+
+
+def app_seeds():
+    """Each TCP conversation on a known port as fuzz_app.c steps: its
+    payloads in capture order (the lab and bundled captures are in order),
+    and the same with the middle data segment lost (a gap step)."""
+    clean("app")
+    for name, lt, frames in pcaps():
+        convs = {}
+        for s in (tcp_segments(ip) for ip in ip_packets(lt, frames)):
+            if not s or not s[7]:
+                continue
+            a, b = (s[0], s[2]), (s[1], s[3])
+            key = (min(a, b), max(a, b))
+            convs.setdefault(key, []).append(s)
+        for i, (key, segs) in enumerate(sorted(convs.items())):
+            first = segs[0]
+            server = first[3] if first[3] in APP_PORTS else first[2]
+            if server not in APP_PORTS:
+                continue
+            client = (first[0], first[2]) if first[3] == server else (first[1], first[3])
+            steps = [(0 if (s[0], s[2]) == client else 1, s[7]) for s in segs]
+            for variant in ("", "-gap"):
+                out, mid = [], len(steps) // 2
+                for k, (d, pay) in enumerate(steps):
+                    if variant and k == mid:
+                        out.append(struct.pack(">BH", d | 2, len(pay)))
+                    else:
+                        out.append(struct.pack(">BH", d, len(pay)) + pay)
+                    if sum(map(len, out)) > 40000:
+                        break
+                if variant and len(steps) < 3:
+                    continue
+                put("app", "%s-%d%s" % (name, i, variant), bytes([APP_PORTS[server]]) + b"".join(out))
+
+
 def events_seeds():
     clean("events")
     for p in sorted(glob.glob(os.path.join(TOP, "tests", "data", "events", "*", "*"))):
@@ -234,9 +272,10 @@ def main():
     decode_seeds()
     ipfrag_seeds()
     reasm_seeds()
+    app_seeds()
     events_seeds()
     event_format_seeds()
-    for t in ("decode", "ipfrag", "reasm", "events") + tuple(OPENINGS):
+    for t in ("decode", "ipfrag", "reasm", "app", "events") + tuple(OPENINGS):
         n = len(os.listdir(os.path.join(OUT, t)))
         print("%s: %d files" % (t, n))
     return 0
