@@ -113,8 +113,8 @@ int capture_fanout(struct capture *c, int *group, char *err, size_t errlen)
     }
     /* the symmetric flow hash (both directions of a connection to one
      * socket), with IPv4 fragments reassembled before hashing */
-    int mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
-    int v = *group < 0 ? (mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16 : (mode << 16) | (*group & 0xffff);
+    uint32_t mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG; /* unsigned: the flags reach bit 31 */
+    uint32_t v = *group < 0 ? (mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16 : (mode << 16) | ((uint32_t)*group & 0xffff);
     if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof v) != 0) {
         snprintf(err, errlen, "%s: cannot join a PACKET_FANOUT group: %s", c->name, strerror(errno));
         return -1;
@@ -125,7 +125,7 @@ int capture_fanout(struct capture *c, int *group, char *err, size_t errlen)
             snprintf(err, errlen, "%s: cannot read the PACKET_FANOUT group: %s", c->name, strerror(errno));
             return -1;
         }
-        *group = v & 0xffff;
+        *group = (int)(v & 0xffff);
     }
     return 0;
 #else
