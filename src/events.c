@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "msiexec.h"
 #include "parse/syslog.h"
 #include "text.h"
@@ -99,13 +100,6 @@ void ev_feed_message(struct ev_feed *f, const uint8_t *msg, size_t len, const st
     } else if (f->sink) {
         f->sink(f->sink_ctx, r);
     }
-}
-
-static uint64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static bool is_space(uint8_t c)
@@ -236,7 +230,7 @@ static size_t feed_buffer(struct ev_feed *f, const uint8_t *buf, size_t len, boo
                 if (de - ds > f->max_msg)
                     f->st.file_oversize++;
                 else
-                    ev_feed_message(f, p + ds, de - ds, NULL, wall_us());
+                    ev_feed_message(f, p + ds, de - ds, NULL, mw_wall_us());
                 pos += de;
                 continue;
             }
@@ -248,7 +242,7 @@ static size_t feed_buffer(struct ev_feed *f, const uint8_t *buf, size_t len, boo
                     continue;
                 }
                 if (eof) { /* a document cut short: the parser says what is wrong */
-                    ev_feed_message(f, p + ds, n - ds, NULL, wall_us());
+                    ev_feed_message(f, p + ds, n - ds, NULL, mw_wall_us());
                     return len;
                 }
                 pos += ds;
@@ -266,7 +260,7 @@ static size_t feed_buffer(struct ev_feed *f, const uint8_t *buf, size_t len, boo
         bool more = false;
         size_t dl = multiline_len(p, scan, eof && scan == n, &more);
         if (dl > 0) {
-            ev_feed_message(f, p, dl, NULL, wall_us());
+            ev_feed_message(f, p, dl, NULL, mw_wall_us());
             pos += dl;
             continue;
         }
@@ -274,7 +268,7 @@ static size_t feed_buffer(struct ev_feed *f, const uint8_t *buf, size_t len, boo
             break; /* the document may go on in the next read */
         const uint8_t *nl = memchr(p, '\n', scan);
         if (nl) {
-            ev_feed_message(f, p, (size_t)(nl - p), NULL, wall_us());
+            ev_feed_message(f, p, (size_t)(nl - p), NULL, mw_wall_us());
             pos = (size_t)(nl - buf) + 1;
             continue;
         }
@@ -285,7 +279,7 @@ static size_t feed_buffer(struct ev_feed *f, const uint8_t *buf, size_t len, boo
             continue;
         }
         if (eof) {
-            ev_feed_message(f, p, n, NULL, wall_us());
+            ev_feed_message(f, p, n, NULL, mw_wall_us());
             return len;
         }
         break;

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
+#include "clock.h"
 #include "capture.h"
 #include "decode.h"
 
@@ -243,13 +243,6 @@ static void lane_packet(u_char *user, const struct pcap_pkthdr *h, const u_char 
         worker_unknown_link(&s->w, ts, h->caplen);
 }
 
-static uint64_t now_wall_us(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * SEC + (uint64_t)tv.tv_usec;
-}
-
 /* The kernel's counts (read by the worker: libpcap's handle is not shared). */
 static void lane_drops(struct wslot *s)
 {
@@ -283,7 +276,7 @@ static void *lane(void *arg)
     }
     while (!atomic_load(&p->quit)) {
         int pr = poll(pfd, (nfds_t)s->nsrc, 100);
-        uint64_t t0 = now_wall_us();
+        uint64_t t0 = mw_wall_us();
         bool drained = true;
         pthread_mutex_lock(&s->mu);
         for (size_t i = 0; i < s->nsrc; i++) {
@@ -302,7 +295,7 @@ static void *lane(void *arg)
             s->mark_us = t0 - MARK_LAG;
         if (s->w.now_us > s->mark_us)
             s->mark_us = s->w.now_us;
-        uint64_t now = now_wall_us();
+        uint64_t now = mw_wall_us();
         if (now > s->w.now_us + SEC)
             worker_tick(&s->w, now, now);
         if (now >= s->next_drops_us) {

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+
 #define PROBES 16
 #define HOSTS_CACHED 8
 #define PAIRS (1u << 20)              /* (key, host) pairs known to be in the table, 8 MiB */
@@ -56,13 +58,6 @@ void rarity_cfg_defaults(struct rarity_cfg *c)
     c->cache_entries = 32768;
     c->flush_ms = 1000;
     c->max_hosts = 256;
-}
-
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static uint32_t hash_key(unsigned kind, const char *s)
@@ -145,7 +140,7 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
         sqlite3_step(obs) == SQLITE_ROW)
         r->obs_start_us = (uint64_t)sqlite3_column_int64(obs, 0);
     sqlite3_finalize(obs);
-    r->last_flush_ms = mono_ms();
+    r->last_flush_ms = mw_mono_ms();
     return r;
 fail:
     rarity_close(r, NULL, 0);
@@ -179,7 +174,7 @@ void rarity_flush(struct rarity *r, bool force)
 {
     if (!r)
         return;
-    uint64_t now = mono_ms();
+    uint64_t now = mw_mono_ms();
     if (!force && now - r->last_flush_ms < r->cfg.flush_ms)
         return;
     r->last_flush_ms = now;

@@ -18,6 +18,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "clock.h"
 #include "parse/syslog.h"
 
 enum tport { T_UDP, T_TCP, T_TLS };
@@ -94,13 +95,6 @@ bool mw_net_contains(const struct mw_net *n, const struct mw_addr *a)
         return true;
     uint8_t mask = (uint8_t)(0xFF00u >> rest);
     return (n->addr.b[full] & mask) == (a->b[full] & mask);
-}
-
-static uint64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 void syslog_cfg_defaults(struct syslog_cfg *c)
@@ -555,7 +549,7 @@ void syslog_in_close_all(struct syslog_in *s)
 {
     for (size_t k = 0; k < s->cfg.max_conns; k++)
         if (s->conns[k].fd >= 0)
-            conn_close(s, &s->conns[k], wall_us());
+            conn_close(s, &s->conns[k], mw_wall_us());
     for (size_t i = 0; i < s->nls; i++)
         if (s->ls[i].fd >= 0) {
             close(s->ls[i].fd);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "output.h"
 
 /* The largest UDP payload over IPv4 (65535 - 8 - 20); a longer alert cannot
@@ -50,13 +51,6 @@ struct syslog_out {
     char host[256];
     struct syslog_out_stats st;
 };
-
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static const char *const facility_names[24] = {
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
@@ -209,7 +203,7 @@ static void disconnect(struct syslog_out *s, bool was_up)
         s->st.disconnects++;
     else
         s->st.connect_failed++;
-    s->next_try_ms = mono_ms() + s->backoff_ms;
+    s->next_try_ms = mw_mono_ms() + s->backoff_ms;
     s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
 }
 
@@ -236,7 +230,7 @@ static void tcp_connect(struct syslog_out *s)
 /* TCP: move the connection on (connecting, lost) without blocking. */
 static void tcp_state(struct syslog_out *s)
 {
-    if (s->state == DOWN && mono_ms() >= s->next_try_ms)
+    if (s->state == DOWN && mw_mono_ms() >= s->next_try_ms)
         tcp_connect(s);
     if (s->state == CONNECTING) {
         struct pollfd p = { .fd = s->fd, .events = POLLOUT };
@@ -340,10 +334,10 @@ void syslog_out_drain(struct syslog_out *s, unsigned timeout_ms)
 {
     if (!s)
         return;
-    uint64_t end = mono_ms() + timeout_ms;
+    uint64_t end = mw_mono_ms() + timeout_ms;
     for (;;) {
         syslog_out_service(s);
-        uint64_t now = mono_ms();
+        uint64_t now = mw_mono_ms();
         if (s->count == 0 || now >= end)
             break;
         int wait = (int)(end - now < 50 ? end - now : 50);
