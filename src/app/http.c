@@ -334,8 +334,8 @@ static void body_end(struct app_ctx *c, struct http_fs *h, bool complete)
         r->body = "truncated";
     else
         r->body = r->size ? "complete" : "none";
-    if (h->type == PT_OTHER && !h->hash_all)
-        h->hashing = false;
+    h->ole_pending = false; /* an OLE file whose root entry never came is decided by its type now */
+    hash_or_not(h);
     if (r->size && complete && !h->body_gap && r->status != 206 && h->hashing) {
         unsigned len = 0;
         EVP_DigestFinal_ex(h->sha, r->sha256, &len);
