@@ -15,6 +15,7 @@
 
 #include "allowlist.h"
 #include "capture.h"
+#include "clock.h"
 #include "correlate.h"
 #include "decode.h"
 #include "dnscache.h"
@@ -24,6 +25,7 @@
 #include "identity.h"
 #include "output.h"
 #include "pool.h"
+#include "readahead.h"
 #include "rarity.h"
 #include "recbus.h"
 #include "syslog_in.h"
@@ -52,20 +54,6 @@ static void on_stop(int sig)
 {
     (void)sig;
     stop_requested = 1;
-}
-
-static uint64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* The endpoint side of a run: the feed, and the listeners when any. */
@@ -184,6 +172,8 @@ static struct allowlist *g_allow;
 static struct worker *g_w;     /* one worker */
 static struct pool *g_pool;     /* or --workers N */
 static uint64_t g_cap_drops, g_cap_ifdrops; /* live: pcap_stats of every interface */
+static uint64_t g_ra_worker_waits, g_ra_reader_waits; /* replay with --read-ahead */
+static bool g_ra_used;
 
 static void print_stats(const char *observer);
 
@@ -245,8 +235,11 @@ static void print_stats(const char *observer)
     pk.capture_drops = g_cap_drops;
     pk.capture_ifdrops = g_cap_ifdrops;
     v.pkt = &pk;
+    v.read_ahead = g_ra_used;
+    v.ra_worker_waits = g_ra_worker_waits;
+    v.ra_reader_waits = g_ra_reader_waits;
     if (v.ts_us == 0)
-        v.ts_us = wall_us();
+        v.ts_us = mw_wall_us();
     if (g_sl) {
         syslog_in_stats(g_sl, &sl);
         v.sl = &sl;
@@ -296,7 +289,7 @@ static void syslog_poll(int timeout_ms)
     size_t n = syslog_in_pollfds(g_sl, pfd, cap);
     int pr = poll(pfd, (nfds_t)n, timeout_ms);
     if (pr >= 0 || errno == EINTR) /* after a signal too, or frequent ones would stop the idle timeouts */
-        syslog_in_service(g_sl, pfd, pr > 0 ? n : 0, wall_us());
+        syslog_in_service(g_sl, pfd, pr > 0 ? n : 0, mw_wall_us());
 }
 
 /* The progress line: only when standard error is a terminal. */
@@ -312,7 +305,7 @@ static void progress_show(struct progress *pr, struct capture *c, const struct w
         return;
     uint64_t packets = g_pool ? pool_packets(g_pool) : w->st.packets;
     uint64_t bytes = g_pool ? pool_bytes(g_pool) : w->st.bytes;
-    uint64_t now = mono_us();
+    uint64_t now = mw_mono_us();
     if (!force && now - pr->last_us < 500000)
         return;
     pr->last_us = now;
@@ -364,8 +357,16 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
     const uint8_t *data;
     int rc = 0;
     uint64_t n = 0;
+    struct readahead *ra = NULL;
+    if (o->read_ahead_mib && c.size > 0) { /* a regular file: its reads never block for long */
+        ra = readahead_start(&c, (size_t)o->read_ahead_mib << 20, err, errlen);
+        if (!ra) {
+            capture_close(&c);
+            return 1;
+        }
+    }
     while (!stop_requested && !output_lost()) {
-        enum capture_next r = capture_next(&c, &h, &data, err, errlen);
+        enum capture_next r = ra ? readahead_next(ra, &h, &data, err, errlen) : capture_next(&c, &h, &data, err, errlen);
         if (r == CAP_EOF)
             break;
         if (r == CAP_ERROR) {
@@ -393,6 +394,13 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
             syslog_poll(0);
             handle_signals();
         }
+    }
+    if (ra) {
+        uint64_t empty, full;
+        readahead_stop(ra, &empty, &full);
+        g_ra_worker_waits += empty;
+        g_ra_reader_waits += full;
+        g_ra_used = true;
     }
     if (rc == 0)
         progress_show(pr, &c, w, true);
@@ -485,7 +493,7 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
         free(pfd);
         return 1;
     }
-    uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
+    uint64_t next_stats = o->stats && o->stats_interval ? mw_mono_us() + o->stats_interval * 1000000ull : 0;
     int rc = 0;
     while (!stop_requested && !output_lost()) {
         size_t m = g_sl ? syslog_in_pollfds(g_sl, pfd + n, nsl) : 0;
@@ -496,7 +504,7 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
             break;
         }
         if (g_sl)
-            syslog_in_service(g_sl, pfd + n, pr > 0 ? m : 0, wall_us());
+            syslog_in_service(g_sl, pfd + n, pr > 0 ? m : 0, mw_wall_us());
         for (size_t i = 0; i < n; i++) {
             if (pr > 0 && !(pfd[i].revents & (POLLIN | POLLERR | POLLHUP)))
                 continue;
@@ -514,18 +522,18 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
                 stop_requested = 1;
             }
         }
-        advance(wall_us());
+        advance(mw_wall_us());
         handle_signals();
         output_flush(out);
         /* Idle flows end on the wall clock when live: no packet may come to
          * move packet time (the workers of a pool do it themselves). */
-        uint64_t now = wall_us();
+        uint64_t now = mw_wall_us();
         if (!g_pool && now > w->now_us + 1000000)
             worker_tick(w, w->st.packets, now);
-        if (next_stats && mono_us() >= next_stats) {
+        if (next_stats && mw_mono_us() >= next_stats) {
             live_drops(caps, n);
             print_stats(out->observer);
-            next_stats = mono_us() + o->stats_interval * 1000000ull;
+            next_stats = mw_mono_us() + o->stats_interval * 1000000ull;
         }
     }
     live_drops(caps, n);
@@ -538,15 +546,15 @@ static int run_live(struct worker *w, struct output *out, const struct mw_opts *
 /* Only syslog listeners (after any files): serve them until stopped. */
 static void run_syslog(const struct mw_opts *o, struct output *out)
 {
-    uint64_t next_stats = o->stats && o->stats_interval ? mono_us() + o->stats_interval * 1000000ull : 0;
+    uint64_t next_stats = o->stats && o->stats_interval ? mw_mono_us() + o->stats_interval * 1000000ull : 0;
     while (!stop_requested && !output_lost()) {
         syslog_poll(200);
-        advance(wall_us());
+        advance(mw_wall_us());
         handle_signals();
         output_flush(out);
-        if (next_stats && mono_us() >= next_stats) {
+        if (next_stats && mw_mono_us() >= next_stats) {
             print_stats(out->observer);
-            next_stats = mono_us() + o->stats_interval * 1000000ull;
+            next_stats = mw_mono_us() + o->stats_interval * 1000000ull;
         }
     }
 }

@@ -11,12 +11,13 @@
 #include "config.h"
 
 #include <ini.h>
+#include "readahead.h"
 #include "syslog_out.h"
 #include <strings.h>
 
 enum {
     O_SYSLOG = 256, O_RECORDS, O_ALLOWLIST, O_HOSTMAP, O_STATS, O_STATS_INTERVAL,
-    O_MAX_FLOWS, O_WORKERS, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
+    O_MAX_FLOWS, O_WORKERS, O_READ_AHEAD, O_TCP_TIMEOUT, O_UDP_TIMEOUT, O_CLOSED_TIMEOUT, O_FRAG_MAX_BYTES,
     O_FRAG_MAX_DATAGRAMS, O_FRAG_TIMEOUT, O_REASM_HOLD, O_REASM_MEMCAP, O_REASM_DEPTH,
     O_NDPI_PACKETS, O_OBSERVER, O_FLOW_DIGESTS, O_HASH_BODIES, O_SYSLOG_ALLOW, O_SYSLOG_MAX_MESSAGE,
     O_SYSLOG_MAX_CONNS, O_SYSLOG_IDLE, O_SYSLOG_CERT, O_SYSLOG_KEY, O_EVENT_TZ, O_LEARN, O_WIN_BEFORE,
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
     { "stats-interval", required_argument, NULL, O_STATS_INTERVAL },
     { "max-flows", required_argument, NULL, O_MAX_FLOWS },
     { "workers", required_argument, NULL, O_WORKERS },
+    { "read-ahead", required_argument, NULL, O_READ_AHEAD },
     { "tcp-timeout", required_argument, NULL, O_TCP_TIMEOUT },
     { "udp-timeout", required_argument, NULL, O_UDP_TIMEOUT },
     { "closed-timeout", required_argument, NULL, O_CLOSED_TIMEOUT },
@@ -123,6 +125,8 @@ static const char usage_text[] =
     "      --workers N          packet worker threads, replay and live (default 1); records and alerts are one\n"
     "                           worker's while no bound is reached; the bounds are shared out among them;\n"
     "                           live, each worker reads its own PACKET_FANOUT socket of each interface\n"
+    "      --read-ahead MIB     replay of a regular file: a thread reads it ahead into a ring of MIB MiB (1 to\n"
+    "                           1024, default 4) while the packets are parsed; 0: read where they are parsed\n"
     "Bounds and timeouts:\n"
     "      --max-flows N        flows tracked at once; the oldest idle one is evicted (default 500000)\n"
     "      --tcp-timeout SEC    idle TCP flow timeout (default 600)\n"
@@ -304,6 +308,10 @@ static enum opts_result opts_apply(int argc, char **argv, struct mw_opts *o, boo
         case O_WORKERS:
             if (parse_u64(name, optarg, 1, 64, &v, err, errlen)) return OPTS_USAGE;
             o->workers = (unsigned)v;
+            break;
+        case O_READ_AHEAD:
+            if (parse_u64(name, optarg, 0, READAHEAD_MAX_MIB, &v, err, errlen)) return OPTS_USAGE;
+            o->read_ahead_mib = (unsigned)v;
             break;
         case O_MAX_FLOWS:
             if (parse_u64(name, optarg, 1, 100000000, &v, err, errlen)) return OPTS_USAGE;
@@ -567,6 +575,7 @@ enum opts_result opts_parse(int argc, char **argv, struct mw_opts *o, char *err,
     memset(o, 0, sizeof *o);
     worker_cfg_defaults(&o->wcfg);
     o->workers = 1;
+    o->read_ahead_mib = READAHEAD_DEFAULT_MIB;
     syslog_cfg_defaults(&o->scfg);
     cor_cfg_defaults(&o->ccfg);
     rarity_cfg_defaults(&o->rcfg);

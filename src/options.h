@@ -45,6 +45,7 @@ struct mw_opts {
     unsigned stats_interval; /* seconds, live only; 0 = only at exit */
     struct worker_cfg wcfg;
     unsigned workers;        /* --workers: packet worker threads (1..64) */
+    unsigned read_ahead_mib; /* --read-ahead: replay's reader thread ring, MiB (0: none) */
 };
 
 enum opts_result { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_USAGE = 2 };

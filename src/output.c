@@ -782,6 +782,11 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
             json_array_append_new(a, json_integer((json_int_t)v->worker_packets[i]));
         json_object_set_new(wk, "packets", a);
     }
+    if (v->read_ahead) {
+        json_t *ra = sub(s, "read_ahead");
+        put(ra, "worker_waits", v->ra_worker_waits);
+        put(ra, "reader_waits", v->ra_reader_waits);
+    }
     if (v->frag) {
         json_t *fr = sub(s, "ipfrag");
         put(fr, "fragments", v->frag->fragments);

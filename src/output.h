@@ -82,6 +82,9 @@ struct stats_view {
     const uint64_t *worker_packets;    /* --workers N > 1: packets per worker */
     unsigned nworkers;
     bool fanout;                       /* the workers read the interfaces (PACKET_FANOUT) */
+    bool read_ahead;                   /* replay read a file with --read-ahead's reader thread */
+    uint64_t ra_worker_waits;          /* times the worker found the ring empty */
+    uint64_t ra_reader_waits;          /* times the reader found it full */
 };
 
 /* The stats record (event.dataset msiwatch.stats) as one JSON line to f. */

@@ -1,0 +1,308 @@
+/* readahead.c -- a reader thread that reads a capture file ahead of the
+ * worker into a bounded ring (see readahead.h).
+ *
+ * One writer (the reader thread), one consumer (the worker's thread). The
+ * ring holds records of a pcap header and the packet's bytes, 16-byte
+ * aligned; a record never wraps: where it would not fit before the end,
+ * the writer marks the rest of the ring as skipped (a header whose caplen
+ * is SKIP, or nothing when not even a header fits) and starts again at 0.
+ * head and tail count bytes since the start (never wrapped): the writer
+ * publishes head after writing, the consumer publishes tail after it is
+ * done with a record, each in steps of PUBLISH_BYTES so that the two
+ * cores do not pass the cache line to and fro on every packet. A side
+ * that has to wait publishes first, spins a little, then sleeps on a
+ * condition variable; the other side wakes it when it publishes. */
+#include "readahead.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ALIGN16(n) (((n) + 15) & ~(size_t)15)
+#define HDR sizeof(struct pcap_pkthdr)
+#define SKIP UINT32_MAX                 /* caplen of a skip mark */
+#define PUBLISH_BYTES (64u << 10)
+#define PUBLISH_PACKETS 64
+#define SPINS 256
+#define YIELDS 16
+#define SLEEP_NS (20 * 1000 * 1000L)    /* a missed wake-up costs at most this */
+
+enum ra_state { RA_READING, RA_EOF, RA_ERROR };
+
+struct readahead {
+    struct capture *c;
+    uint8_t *buf;
+    size_t size;                        /* a multiple of 16 */
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t data, room;
+    _Alignas(64) _Atomic uint64_t head; /* bytes written and published */
+    _Alignas(64) _Atomic uint64_t tail; /* bytes the consumer is done with */
+    _Alignas(64) atomic_int state;      /* enum ra_state, set after the last head */
+    atomic_bool quit;
+    atomic_bool want_data, want_room;   /* a side sleeps */
+    char err[512];                      /* RA_ERROR: written before state */
+    /* the writer's */
+    uint64_t w_pos, w_pub;
+    size_t w_need;                      /* the room the record being written needs */
+    unsigned w_unpub;
+    uint64_t n_full;
+    /* the consumer's */
+    uint64_t r_pos, r_head, r_pub;
+    uint64_t n_empty;
+};
+
+static inline void relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Sleep on cv until ready(ra) holds (checked under the lock after setting
+ * the flag, so that a publisher that looks at the flag after its store
+ * either sees it or was seen), or for at most SLEEP_NS. */
+static void sleep_on(struct readahead *ra, pthread_cond_t *cv, atomic_bool *flag,
+                     bool (*ready)(struct readahead *))
+{
+    pthread_mutex_lock(&ra->mu);
+    atomic_store(flag, true);
+    if (!ready(ra)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += SLEEP_NS;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(cv, &ra->mu, &ts);
+    }
+    atomic_store(flag, false);
+    pthread_mutex_unlock(&ra->mu);
+}
+
+static void wake(struct readahead *ra, pthread_cond_t *cv, atomic_bool *flag)
+{
+    if (atomic_load(flag)) {
+        pthread_mutex_lock(&ra->mu);
+        pthread_cond_broadcast(cv);
+        pthread_mutex_unlock(&ra->mu);
+    }
+}
+
+/* Wait, spinning then yielding then sleeping, until ready(ra). */
+static void wait_for(struct readahead *ra, pthread_cond_t *cv, atomic_bool *flag, bool (*ready)(struct readahead *))
+{
+    for (int i = 0; i < SPINS; i++) {
+        if (ready(ra))
+            return;
+        relax();
+    }
+    for (int i = 0; i < YIELDS; i++) {
+        if (ready(ra))
+            return;
+        sched_yield();
+    }
+    while (!ready(ra))
+        sleep_on(ra, cv, flag, ready);
+}
+
+/* ---- the reader thread ----------------------------------------------------- */
+
+static void publish_head(struct readahead *ra)
+{
+    atomic_store(&ra->head, ra->w_pos);
+    ra->w_pub = ra->w_pos;
+    ra->w_unpub = 0;
+    wake(ra, &ra->data, &ra->want_data);
+}
+
+/* Room for the record being written (or a stop). */
+static bool room_ready(struct readahead *ra)
+{
+    if (atomic_load(&ra->quit))
+        return true;
+    uint64_t used = ra->w_pos - atomic_load(&ra->tail);
+    return ra->size - used >= ra->w_need;
+}
+
+/* A full ring is waited on until a quarter of it is free, not just the
+ * next record's room: the reader then writes a long run between two
+ * sleeps rather than waking for every step the consumer publishes. */
+static bool room_ready_slack(struct readahead *ra)
+{
+    if (atomic_load(&ra->quit))
+        return true;
+    uint64_t used = ra->w_pos - atomic_load(&ra->tail);
+    return ra->size - used >= ra->w_need + ra->size / 4;
+}
+
+static void *reader(void *arg)
+{
+    struct readahead *ra = arg;
+    struct pcap_pkthdr *h;
+    const uint8_t *data;
+    char err[sizeof ra->err];
+    int end = RA_EOF;
+    for (;;) {
+        if (atomic_load(&ra->quit))
+            break;
+        enum capture_next r = capture_next(ra->c, &h, &data, err, sizeof err);
+        if (r == CAP_EOF)
+            break;
+        if (r == CAP_ERROR) {
+            memcpy(ra->err, err, sizeof err);
+            end = RA_ERROR;
+            break;
+        }
+        if (r != CAP_PACKET)
+            continue;
+        size_t need = ALIGN16(HDR + h->caplen);
+        size_t idx = (size_t)(ra->w_pos % ra->size);
+        size_t skip = ra->size - idx < need ? ra->size - idx : 0;
+        ra->w_need = skip + need;
+        if (!room_ready(ra)) {
+            publish_head(ra);
+            ra->n_full++;
+            wait_for(ra, &ra->room, &ra->want_room, room_ready_slack);
+            if (atomic_load(&ra->quit))
+                break;
+        }
+        if (skip) {
+            if (skip >= HDR) {
+                struct pcap_pkthdr mark = { .caplen = SKIP };
+                memcpy(ra->buf + idx, &mark, HDR);
+            }
+            ra->w_pos += skip;
+            idx = 0;
+        }
+        memcpy(ra->buf + idx, h, HDR);
+        memcpy(ra->buf + idx + HDR, data, h->caplen);
+        ra->w_pos += need;
+        if (++ra->w_unpub >= PUBLISH_PACKETS || ra->w_pos - ra->w_pub >= PUBLISH_BYTES)
+            publish_head(ra);
+    }
+    atomic_store(&ra->head, ra->w_pos);
+    atomic_store(&ra->state, end);
+    wake(ra, &ra->data, &ra->want_data);
+    return NULL;
+}
+
+/* ---- the consumer ---------------------------------------------------------- */
+
+static bool data_ready(struct readahead *ra)
+{
+    return atomic_load(&ra->head) != ra->r_pos || atomic_load(&ra->state) != RA_READING;
+}
+
+/* The consumer is done with everything before r_pos. A reader asleep on a
+ * full ring is woken once a quarter of it is free (room_ready_slack; it
+ * published its head before sleeping, so head is where it stopped). */
+static void publish_tail(struct readahead *ra)
+{
+    atomic_store(&ra->tail, ra->r_pos);
+    ra->r_pub = ra->r_pos;
+    if (atomic_load(&ra->want_room) && ra->size - (atomic_load(&ra->head) - ra->r_pos) >= ra->size / 4)
+        wake(ra, &ra->room, &ra->want_room);
+}
+
+enum capture_next readahead_next(struct readahead *ra, struct pcap_pkthdr **h, const uint8_t **data, char *err,
+                                 size_t errlen)
+{
+    /* the record given last is done with */
+    if (ra->r_pos - ra->r_pub >= PUBLISH_BYTES)
+        publish_tail(ra);
+    for (;;) {
+        if (ra->r_pos == ra->r_head) {
+            ra->r_head = atomic_load(&ra->head);
+            if (ra->r_pos == ra->r_head) {
+                publish_tail(ra);
+                int st = atomic_load(&ra->state);
+                if (st == RA_READING) {
+                    ra->n_empty++;
+                    wait_for(ra, &ra->data, &ra->want_data, data_ready);
+                    st = atomic_load(&ra->state);
+                }
+                ra->r_head = atomic_load(&ra->head); /* final once state is set */
+                if (ra->r_pos == ra->r_head && st != RA_READING) {
+                    if (st == RA_ERROR) {
+                        snprintf(err, errlen, "%s", ra->err);
+                        return CAP_ERROR;
+                    }
+                    return CAP_EOF;
+                }
+                continue;
+            }
+        }
+        size_t idx = (size_t)(ra->r_pos % ra->size);
+        struct pcap_pkthdr *ph = (struct pcap_pkthdr *)(void *)(ra->buf + idx);
+        if (ra->size - idx < HDR || ph->caplen == SKIP) {
+            ra->r_pos += ra->size - idx;
+            continue;
+        }
+        *h = ph;
+        *data = ra->buf + idx + HDR;
+        ra->r_pos += ALIGN16(HDR + ph->caplen);
+        return CAP_PACKET;
+    }
+}
+
+struct readahead *readahead_start(struct capture *c, size_t bytes, char *err, size_t errlen)
+{
+    if (bytes < (1u << 20))
+        bytes = 1u << 20;
+    struct readahead *ra = calloc(1, sizeof *ra);
+    if (ra)
+        ra->buf = aligned_alloc(64, bytes & ~(size_t)63);
+    if (!ra || !ra->buf) {
+        free(ra);
+        snprintf(err, errlen, "out of memory for a read-ahead buffer of %zu MiB", bytes >> 20);
+        return NULL;
+    }
+    ra->c = c;
+    ra->size = bytes & ~(size_t)63;
+    pthread_mutex_init(&ra->mu, NULL);
+    pthread_cond_init(&ra->data, NULL);
+    pthread_cond_init(&ra->room, NULL);
+    /* signals are the main thread's: the reader runs with all blocked */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = pthread_create(&ra->th, NULL, reader, ra);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&ra->data);
+        pthread_cond_destroy(&ra->room);
+        pthread_mutex_destroy(&ra->mu);
+        free(ra->buf);
+        free(ra);
+        snprintf(err, errlen, "cannot start the reader thread: %s", strerror(rc));
+        return NULL;
+    }
+    return ra;
+}
+
+void readahead_stop(struct readahead *ra, uint64_t *worker_waits, uint64_t *reader_waits)
+{
+    *worker_waits = *reader_waits = 0;
+    if (!ra)
+        return;
+    atomic_store(&ra->quit, true);
+    pthread_mutex_lock(&ra->mu);
+    pthread_cond_broadcast(&ra->room);
+    pthread_mutex_unlock(&ra->mu);
+    pthread_join(ra->th, NULL);
+    *worker_waits = ra->n_empty;
+    *reader_waits = ra->n_full;
+    pthread_cond_destroy(&ra->data);
+    pthread_cond_destroy(&ra->room);
+    pthread_mutex_destroy(&ra->mu);
+    free(ra->buf);
+    free(ra);
+}

@@ -1,0 +1,37 @@
+/* readahead.h -- replay: a reader thread that reads a capture file ahead
+ * of the packet worker into a bounded ring (--read-ahead), so that the
+ * kernel's copy of the file (pcap_next_ex's read(2)) runs on another core
+ * while the worker parses. Packets come out in file order with their pcap
+ * headers, as capture_next gives them; a read error comes out after every
+ * packet read before it. */
+#ifndef MW_READAHEAD_H
+#define MW_READAHEAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+
+#define READAHEAD_DEFAULT_MIB 4
+#define READAHEAD_MAX_MIB 1024
+
+struct readahead;
+
+/* Start reading c (an open file capture; the reader thread owns its pcap
+ * handle until readahead_stop) into a ring of bytes bytes (at least 1 MiB).
+ * NULL with err set when the thread or the ring cannot be had. */
+struct readahead *readahead_start(struct capture *c, size_t bytes, char *err, size_t errlen);
+
+/* The next packet (CAP_PACKET: *h and *data valid until the next call),
+ * CAP_EOF at the end, or CAP_ERROR with err set once the packets read
+ * before the error are out. Waits for the reader when the ring is empty. */
+enum capture_next readahead_next(struct readahead *ra, struct pcap_pkthdr **h, const uint8_t **data, char *err,
+                                 size_t errlen);
+
+/* Stop the reader (also before the end of the file) and free the ring;
+ * the capture is the caller's again. Sets the times the worker found the
+ * ring empty and waited for the reader, and the times the reader found it
+ * full and waited for the worker. */
+void readahead_stop(struct readahead *ra, uint64_t *worker_waits, uint64_t *reader_waits);
+
+#endif

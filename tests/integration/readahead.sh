@@ -1,0 +1,87 @@
+#!/bin/bash
+# readahead.sh -- replay's reader thread (--read-ahead, src/readahead.c)
+# changes nothing but speed: every bundled capture replayed with the
+# default ring (4 MiB), the smallest (1 MiB, which the bulk recordings wrap
+# several times) and none, records and alerts compared byte for byte
+# (event.created aside); several files in one run; a truncated capture
+# (the same records, error and exit status); a BPF filter; standard input
+# (read in the parsing thread); the stats; the option's bounds.
+. "$(dirname "$0")/lib.sh"
+
+strip() { jq -c 'del(.event.created)' "$1"; }
+
+# run NAME ARGS...: records to $TMP/NAME.r, alerts and exit status to
+# $TMP/NAME.a, standard error to $TMP/NAME.e
+run() {
+    local name=$1
+    shift
+    "$MSIWATCH" -s :memory: --records "$TMP/$name.r" "$@" >"$TMP/$name.a" 2>"$TMP/$name.e"
+    echo "rc $?" >>"$TMP/$name.a"
+}
+
+same() { [ "$(strip "$TMP/$1.r")" = "$(strip "$TMP/$2.r")" ] && cmp -s "$TMP/$1.a" "$TMP/$2.a"; }
+
+n=0 same4=0 same1=0
+for f in "$PCAPS"/*.pcap* "$PCAPS"/lab/*.pcap "$PCAPS"/lab/bulk/*.pcap "$PCAPS"/lab/scenarios/*.pcap; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    run r0 -r "$f" --read-ahead 0
+    run r4 -r "$f"
+    run r1 -r "$f" --read-ahead 1
+    if same r0 r4; then same4=$((same4 + 1)); else diag "$(basename "$f"): the default read-ahead differs"; fi
+    if same r0 r1; then same1=$((same1 + 1)); else diag "$(basename "$f"): --read-ahead 1 differs"; fi
+done
+expect_eq "the default read-ahead: the records and alerts of none, on all $n captures" "$same4" "$n"
+expect_eq "--read-ahead 1: the records and alerts of none, on all $n captures" "$same1" "$n"
+[ "$n" -ge 60 ] && ok "the comparison covered $n captures" || not_ok "only $n captures found"
+
+B=$PCAPS/lab/bulk
+run m0 -r "$B/http-bulk.pcap" -r "$B/https-bulk.pcap" -r "$B/smb2-bulk.pcap" --read-ahead 0
+run m1 -r "$B/http-bulk.pcap" -r "$B/https-bulk.pcap" -r "$B/smb2-bulk.pcap" --read-ahead 1
+check "three files in one run, ring of 1 MiB: the same records and alerts" same m0 m1
+expect_eq "... and they are the bulk transfers' (HTTP body of 1 MiB, TLS SNI, SMB read of 1 MiB)" \
+    "$(jq -c 'select(.event.dataset == "msiwatch.http") | .http.response.body.bytes' "$TMP/m1.r"),$(jq -r 'select(.event.dataset == "msiwatch.tls") | .tls.client.server_name' "$TMP/m1.r" | sort -u | wc -l),$(jq -c 'select(.event.dataset == "msiwatch.smb" and .msiwatch.smb.read_bytes == 1048576) | .msiwatch.smb.read_bytes' "$TMP/m1.r")" \
+    "1048576,1,1048576"
+
+# a capture cut inside a packet: the packets before the cut, then the error
+head -c 1500000 "$B/https-bulk.pcap" >"$TMP/cut.pcap"
+run t0 -r "$TMP/cut.pcap" --read-ahead 0
+run t4 -r "$TMP/cut.pcap"
+check "a truncated capture: the same records and exit status as without read-ahead" same t0 t4
+expect_eq "... and the same error" "$(cat "$TMP/t4.e")" "$(cat "$TMP/t0.e")"
+check "... which names the truncation" grep -q "truncated capture" "$TMP/t4.e"
+expect_eq "... exit status 1" "$(tail -1 "$TMP/t4.a")" "rc 1"
+expect_eq "... and the records of the packets before the cut (the TLS SNI)" \
+    "$(jq -r 'select(.event.dataset == "msiwatch.tls") | .tls.client.server_name' "$TMP/t4.r")" "lab.msiwatch.test"
+
+f=$PCAPS/lab/scenarios/http-msi.pcap
+run f0 -r "$f" -f "tcp port 80" --read-ahead 0
+run f4 -r "$f" -f "tcp port 80"
+check "a BPF filter: the same records" same f0 f4
+expect_eq "... and only port 80's" "$(jq -r '.destination.port // .server.port // empty' "$TMP/f4.r" | sort -u | tr '\n' ' ')" "80 "
+
+# the stats: the reader's waits with a file; none for standard input
+"$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --stats -o /dev/null 2>"$TMP/st4"
+"$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --read-ahead 0 --stats -o /dev/null 2>"$TMP/st0"
+"$MSIWATCH" -s :memory: -r - --stats -o /dev/null <"$B/https-bulk.pcap" 2>"$TMP/sti"
+stat_of() { grep '"msiwatch.stats"' "$1" | jq -c "$2"; }
+expect_eq "--stats: read_ahead.worker_waits and reader_waits, numbers" \
+    "$(stat_of "$TMP/st4" '.msiwatch.stats.read_ahead | [(.worker_waits | type), (.reader_waits | type)]')" \
+    '["number","number"]'
+expect_eq "--read-ahead 0: no read_ahead in the stats" "$(stat_of "$TMP/st0" '.msiwatch.stats.read_ahead')" null
+expect_eq "standard input is read in the parsing thread: no read_ahead" "$(stat_of "$TMP/sti" '.msiwatch.stats.read_ahead')" null
+sel='.msiwatch.stats | [.packets, .bytes, .flows.total, .tcp_reassembly.segments]'
+expect_eq "... and the same packets, bytes, flows and segments all three ways" \
+    "$(stat_of "$TMP/st4" "$sel") $(stat_of "$TMP/sti" "$sel")" "$(stat_of "$TMP/st0" "$sel") $(stat_of "$TMP/st0" "$sel")"
+
+# bounds, and the configuration key
+"$MSIWATCH" -r "$f" --read-ahead 1025 >/dev/null 2>"$TMP/e1"
+expect_eq "--read-ahead 1025: refused (exit 2)" "$?" 2
+check "... with a message naming the option" grep -q -- "read-ahead" "$TMP/e1"
+"$MSIWATCH" -r "$f" --read-ahead x >/dev/null 2>/dev/null
+expect_eq "--read-ahead x: refused (exit 2)" "$?" 2
+printf 'read-ahead = 0\n' >"$TMP/c.conf"
+"$MSIWATCH" -c "$TMP/c.conf" -s :memory: -r "$f" --stats -o /dev/null 2>"$TMP/stc"
+expect_eq "read-ahead = 0 in the configuration file: no reader thread" "$(stat_of "$TMP/stc" '.msiwatch.stats.read_ahead')" null
+
+done_testing
