@@ -23,7 +23,7 @@
 #   BENCH_CLIENTS client addresses the copies share (make-capture -c; default:
 #                 one per copy)
 #   BENCH_REPEAT  timed runs per tool; the one with the median wall time is shown (default 3)
-#   BENCH_TOOLS   tools to run (default "bareloop msiwatch msiwatch-records ndpiReader suricata")
+#   BENCH_TOOLS   tools to run (default "bareloop msiwatch msiwatch-1thread msiwatch-records ndpiReader suricata")
 #   BENCH_NO_INSTALL=1  install nothing; a missing tool is skipped
 #   MSIWATCH, BENCH_BIN, PCAPS  the binary, the folder of make-capture and bareloop,
 #                 the bundled captures (make bench sets them)
@@ -37,7 +37,7 @@ OUT=${BENCH_DIR:-/var/tmp/msiwatch-bench}
 MIB=${BENCH_MIB:-1024}
 FLOWS=${BENCH_FLOWS:-1000000}
 REPEAT=${BENCH_REPEAT:-3}
-TOOLS=${BENCH_TOOLS:-bareloop msiwatch msiwatch-records ndpiReader suricata}
+TOOLS=${BENCH_TOOLS:-bareloop msiwatch msiwatch-1thread msiwatch-records ndpiReader suricata}
 SURICATA_YAML=$SRC/bench/suricata.yaml
 TIME=/usr/bin/time
 
@@ -94,7 +94,7 @@ EOF
 have_tool() {
     case $1 in
     bareloop) [ -x "$BENCH_BIN/bareloop" ] ;;
-    msiwatch | msiwatch-records) [ -x "$MSIWATCH" ] ;;
+    msiwatch | msiwatch-1thread | msiwatch-records) [ -x "$MSIWATCH" ] ;;
     ndpiReader) command -v ndpiReader >/dev/null ;;
     suricata) command -v suricata >/dev/null && suricata -V 2>/dev/null | grep -q 'version 7\.' ;;
     *) return 1 ;;
@@ -134,6 +134,8 @@ cmd_for() {
     case $1 in
     bareloop) CMD=("$BENCH_BIN/bareloop" "$2") ;;
     msiwatch) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --stats "${mf[@]}") ;;
+    # the same in one thread: the file read where the packets are parsed
+    msiwatch-1thread) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --stats --read-ahead 0 "${mf[@]}") ;;
     msiwatch-records) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --records /dev/null --stats "${mf[@]}") ;;
     ndpiReader) CMD=(ndpiReader -q -i "$2") ;;
     suricata)
@@ -253,6 +255,7 @@ for cap in "${CAPTURES[@]}"; do
         "CPU s" "MB/CPU s" "RSS MiB" ratio "ratio"
     printf '%-18s %8s %7s %7s %10s %7s %9s %8s %6s %6s\n' "" "" "" "" "" "" "" "" wall CPU
     bare_wall="" bare_cpu=""
+    declare -A WALL=() CPUS=()
     for t in $TOOLS; do
         if ! have_tool "$t"; then
             printf '%-18s %s\n' "$t" "(not installed: skipped)"
@@ -263,6 +266,7 @@ for cap in "${CAPTURES[@]}"; do
         wall=$(awk -v n="$ns" 'BEGIN { printf "%.3f", n / 1e9 }')
         cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { c = u + s; printf "%.2f", c < 0.01 ? 0.01 : c }')
         if [ "$t" = bareloop ]; then bare_wall=$wall bare_cpu=$cpu; fi
+        WALL[$t]=$wall CPUS[$t]=$cpu
         awk -v t="$t" -v w="$wall" -v c="$cpu" -v m="$rss" -v b="$by" -v p="$pk" -v bw="$bare_wall" -v bc="$bare_cpu" \
             'BEGIN { if (w <= 0) w = 0.001;
                      printf "%-18s %8.3f %7.0f %7.2f %10.0f %7.2f %9.0f %8.1f %6s %6s\n", t, w, b / w / 1e6,
@@ -272,6 +276,14 @@ for cap in "${CAPTURES[@]}"; do
         if [ "$t" = msiwatch ]; then
             grep '"msiwatch.stats"' "$OUT/$t.err" >"$OUT/$cap.msiwatch-stats.json" || true
         fi
+    done
+    # issue 6's targets are ratios: how many times faster than each tool
+    for m in msiwatch msiwatch-1thread; do
+        for o in ndpiReader suricata; do
+            [ -n "${WALL[$m]:-}" ] && [ -n "${WALL[$o]:-}" ] || continue
+            awk -v m="$m" -v o="$o" -v mw="${WALL[$m]}" -v ow="${WALL[$o]}" -v mc="${CPUS[$m]}" -v oc="${CPUS[$o]}" \
+                'BEGIN { printf "%s against %s: %.2f times as fast by wall time, %.2f by CPU time\n", m, o, ow / mw, oc / mc }'
+        done
     done
     if [ -s "$OUT/$cap.msiwatch-stats.json" ]; then
         jq -r '.msiwatch.stats | "msiwatch: \(.packets) packets, \(.drops.total) dropped; flows \(.flows.total), at most \(.flows.active_peak) at once, \(.flows.evicted) evicted; TCP gaps \(.tcp_reassembly.gaps)"' \
