@@ -359,7 +359,7 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
     uint64_t n = 0;
     struct readahead *ra = NULL;
     if (o->read_ahead_mib && c.size > 0) { /* a regular file: its reads never block for long */
-        ra = readahead_start(&c, (size_t)o->read_ahead_mib << 20, err, errlen);
+        ra = readahead_start(&c, (size_t)o->read_ahead_mib << 20, &stop_requested, err, errlen);
         if (!ra) {
             capture_close(&c);
             return 1;

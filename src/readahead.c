@@ -11,7 +11,13 @@
  * done with a record, each in steps of PUBLISH_BYTES so that the two
  * cores do not pass the cache line to and fro on every packet. A side
  * that has to wait publishes first, spins a little, then sleeps on a
- * condition variable; the other side wakes it when it publishes. */
+ * condition variable; the other side wakes it when it publishes.
+ *
+ * A packet whose record would take more than half the ring (libpcap lets
+ * some link types, D-Bus say, carry 128 MiB) goes by a copy on the heap:
+ * the ring holds a BIG record (its header and a pointer), the consumer
+ * frees the copy at its next call, and the reader makes no other such copy
+ * until the ring is empty, so that one is alive at a time. */
 #include "readahead.h"
 
 #include <pthread.h>
@@ -27,6 +33,7 @@
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
 #define HDR sizeof(struct pcap_pkthdr)
 #define SKIP UINT32_MAX                 /* caplen of a skip mark */
+#define BIG (UINT32_MAX - 1)            /* caplen of the mark before a struct big */
 #define PUBLISH_BYTES (64u << 10)
 #define PUBLISH_PACKETS 64
 #define SPINS 256
@@ -34,6 +41,12 @@
 #define SLEEP_NS (20 * 1000 * 1000L)    /* a missed wake-up costs at most this */
 
 enum ra_state { RA_READING, RA_EOF, RA_ERROR };
+
+struct big {
+    struct pcap_pkthdr mark;            /* caplen BIG */
+    struct pcap_pkthdr h;
+    uint8_t *data;                      /* the consumer's to free */
+};
 
 struct readahead {
     struct capture *c;
@@ -48,6 +61,7 @@ struct readahead {
     atomic_bool quit;
     atomic_bool want_data, want_room;   /* a side sleeps */
     char err[512];                      /* RA_ERROR: written before state */
+    const volatile sig_atomic_t *stop;  /* the consumer stops waiting when set */
     /* the writer's */
     uint64_t w_pos, w_pub;
     size_t w_need;                      /* the room the record being written needs */
@@ -55,6 +69,7 @@ struct readahead {
     uint64_t n_full;
     /* the consumer's */
     uint64_t r_pos, r_head, r_pub;
+    uint8_t *r_big;                     /* the copy of the big packet given last */
     uint64_t n_empty;
 };
 
@@ -140,7 +155,14 @@ static bool room_ready_slack(struct readahead *ra)
     if (atomic_load(&ra->quit))
         return true;
     uint64_t used = ra->w_pos - atomic_load(&ra->tail);
-    return ra->size - used >= ra->w_need + ra->size / 4;
+    size_t want = ra->w_need + ra->size / 4;
+    return ra->size - used >= (want < ra->size ? want : ra->size); /* an empty ring always does */
+}
+
+/* The ring empty (or a stop): the consumer has freed the last big copy. */
+static bool empty_ready(struct readahead *ra)
+{
+    return atomic_load(&ra->quit) || atomic_load(&ra->tail) == ra->w_pos;
 }
 
 static void *reader(void *arg)
@@ -163,7 +185,18 @@ static void *reader(void *arg)
         }
         if (r != CAP_PACKET)
             continue;
-        size_t need = ALIGN16(HDR + h->caplen);
+        bool big = ALIGN16(HDR + h->caplen) > ra->size / 2;
+        if (big) {
+            /* the copy before is freed once the ring is empty */
+            publish_head(ra);
+            if (!empty_ready(ra)) {
+                ra->n_full++;
+                wait_for(ra, &ra->room, &ra->want_room, empty_ready);
+            }
+            if (atomic_load(&ra->quit))
+                break;
+        }
+        size_t need = big ? ALIGN16(sizeof(struct big)) : ALIGN16(HDR + h->caplen);
         size_t idx = (size_t)(ra->w_pos % ra->size);
         size_t skip = ra->size - idx < need ? ra->size - idx : 0;
         ra->w_need = skip + need;
@@ -182,10 +215,22 @@ static void *reader(void *arg)
             ra->w_pos += skip;
             idx = 0;
         }
-        memcpy(ra->buf + idx, h, HDR);
-        memcpy(ra->buf + idx + HDR, data, h->caplen);
+        if (big) {
+            struct big b = { .mark = { .caplen = BIG }, .h = *h, .data = malloc(h->caplen) };
+            if (!b.data) {
+                snprintf(ra->err, sizeof ra->err, "%s: out of memory for a packet of %u bytes", ra->c->name,
+                         h->caplen);
+                end = RA_ERROR;
+                break;
+            }
+            memcpy(b.data, data, h->caplen);
+            memcpy(ra->buf + idx, &b, sizeof b);
+        } else {
+            memcpy(ra->buf + idx, h, HDR);
+            memcpy(ra->buf + idx + HDR, data, h->caplen);
+        }
         ra->w_pos += need;
-        if (++ra->w_unpub >= PUBLISH_PACKETS || ra->w_pos - ra->w_pub >= PUBLISH_BYTES)
+        if (big || ++ra->w_unpub >= PUBLISH_PACKETS || ra->w_pos - ra->w_pub >= PUBLISH_BYTES)
             publish_head(ra);
     }
     atomic_store(&ra->head, ra->w_pos);
@@ -196,9 +241,29 @@ static void *reader(void *arg)
 
 /* ---- the consumer ---------------------------------------------------------- */
 
+/* The record at *pos, a position up to which the writer has published:
+ * past a skip (a mark, or too little room for one before the ring's end)
+ * the record is at the ring's start, and *pos moves there. */
+static struct pcap_pkthdr *record_at(const struct readahead *ra, uint64_t *pos)
+{
+    size_t idx = (size_t)(*pos % ra->size);
+    struct pcap_pkthdr *ph = (struct pcap_pkthdr *)(void *)(ra->buf + idx);
+    if (ra->size - idx < HDR || ph->caplen == SKIP) {
+        *pos += ra->size - idx;
+        ph = (struct pcap_pkthdr *)(void *)ra->buf;
+    }
+    return ph;
+}
+
+static size_t record_len(const struct pcap_pkthdr *ph)
+{
+    return ph->caplen == BIG ? ALIGN16(sizeof(struct big)) : ALIGN16(HDR + ph->caplen);
+}
+
 static bool data_ready(struct readahead *ra)
 {
-    return atomic_load(&ra->head) != ra->r_pos || atomic_load(&ra->state) != RA_READING;
+    return atomic_load(&ra->head) != ra->r_pos || atomic_load(&ra->state) != RA_READING ||
+           (ra->stop && *ra->stop);
 }
 
 /* The consumer is done with everything before r_pos. A reader asleep on a
@@ -216,6 +281,8 @@ enum capture_next readahead_next(struct readahead *ra, struct pcap_pkthdr **h, c
                                  size_t errlen)
 {
     /* the record given last is done with */
+    free(ra->r_big);
+    ra->r_big = NULL;
     if (ra->r_pos - ra->r_pub >= PUBLISH_BYTES)
         publish_tail(ra);
     for (;;) {
@@ -228,6 +295,8 @@ enum capture_next readahead_next(struct readahead *ra, struct pcap_pkthdr **h, c
                     ra->n_empty++;
                     wait_for(ra, &ra->data, &ra->want_data, data_ready);
                     st = atomic_load(&ra->state);
+                    if (st == RA_READING && ra->stop && *ra->stop && atomic_load(&ra->head) == ra->r_pos)
+                        return CAP_EOF; /* a signal asked the caller to stop */
                 }
                 ra->r_head = atomic_load(&ra->head); /* final once state is set */
                 if (ra->r_pos == ra->r_head && st != RA_READING) {
@@ -240,20 +309,23 @@ enum capture_next readahead_next(struct readahead *ra, struct pcap_pkthdr **h, c
                 continue;
             }
         }
-        size_t idx = (size_t)(ra->r_pos % ra->size);
-        struct pcap_pkthdr *ph = (struct pcap_pkthdr *)(void *)(ra->buf + idx);
-        if (ra->size - idx < HDR || ph->caplen == SKIP) {
-            ra->r_pos += ra->size - idx;
-            continue;
+        struct pcap_pkthdr *ph = record_at(ra, &ra->r_pos);
+        ra->r_pos += record_len(ph);
+        if (ph->caplen == BIG) {
+            struct big *b = (struct big *)(void *)ph;
+            ra->r_big = b->data;
+            *h = &b->h;
+            *data = b->data;
+        } else {
+            *h = ph;
+            *data = (const uint8_t *)ph + HDR;
         }
-        *h = ph;
-        *data = ra->buf + idx + HDR;
-        ra->r_pos += ALIGN16(HDR + ph->caplen);
         return CAP_PACKET;
     }
 }
 
-struct readahead *readahead_start(struct capture *c, size_t bytes, char *err, size_t errlen)
+struct readahead *readahead_start(struct capture *c, size_t bytes, const volatile sig_atomic_t *stop, char *err,
+                                  size_t errlen)
 {
     if (bytes < (1u << 20))
         bytes = 1u << 20;
@@ -266,6 +338,7 @@ struct readahead *readahead_start(struct capture *c, size_t bytes, char *err, si
         return NULL;
     }
     ra->c = c;
+    ra->stop = stop;
     ra->size = bytes & ~(size_t)63;
     pthread_mutex_init(&ra->mu, NULL);
     pthread_cond_init(&ra->data, NULL);
@@ -298,6 +371,14 @@ void readahead_stop(struct readahead *ra, uint64_t *worker_waits, uint64_t *read
     pthread_cond_broadcast(&ra->room);
     pthread_mutex_unlock(&ra->mu);
     pthread_join(ra->th, NULL);
+    free(ra->r_big);
+    /* the big copies the consumer did not reach (at most one) */
+    for (uint64_t pos = ra->r_pos; pos < ra->w_pos;) {
+        struct pcap_pkthdr *ph = record_at(ra, &pos);
+        pos += record_len(ph);
+        if (ph->caplen == BIG)
+            free(((struct big *)(void *)ph)->data);
+    }
     *worker_waits = ra->n_empty;
     *reader_waits = ra->n_full;
     pthread_cond_destroy(&ra->data);

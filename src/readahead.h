@@ -7,6 +7,7 @@
 #ifndef MW_READAHEAD_H
 #define MW_READAHEAD_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,12 +20,16 @@ struct readahead;
 
 /* Start reading c (an open file capture; the reader thread owns its pcap
  * handle until readahead_stop) into a ring of bytes bytes (at least 1 MiB).
- * NULL with err set when the thread or the ring cannot be had. */
-struct readahead *readahead_start(struct capture *c, size_t bytes, char *err, size_t errlen);
+ * stop (may be NULL): a flag a signal handler sets; readahead_next stops
+ * waiting for the reader once it is set. NULL with err set when the thread
+ * or the ring cannot be had. */
+struct readahead *readahead_start(struct capture *c, size_t bytes, const volatile sig_atomic_t *stop, char *err,
+                                  size_t errlen);
 
 /* The next packet (CAP_PACKET: *h and *data valid until the next call),
- * CAP_EOF at the end, or CAP_ERROR with err set once the packets read
- * before the error are out. Waits for the reader when the ring is empty. */
+ * CAP_EOF at the end (or when *stop was set while waiting), or CAP_ERROR
+ * with err set once the packets read before the error are out. Waits for
+ * the reader when the ring is empty. */
 enum capture_next readahead_next(struct readahead *ra, struct pcap_pkthdr **h, const uint8_t **data, char *err,
                                  size_t errlen);
 

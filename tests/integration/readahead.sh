@@ -60,6 +60,21 @@ run f4 -r "$f" -f "tcp port 80"
 check "a BPF filter: the same records" same f0 f4
 expect_eq "... and only port 80's" "$(jq -r '.destination.port // .server.port // empty' "$TMP/f4.r" | sort -u | tr '\n' ' ')" "80 "
 
+# packets larger than the ring: a D-Bus capture (libpcap allows 128 MiB
+# packets there) of 2 MiB, 100 bytes and 3 MiB; msiwatch does not decode
+# D-Bus but counts every packet and byte
+{
+    printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\xe7\x00\x00\x00'
+    printf '\x00\xf1\x53\x65\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x20\x00'; head -c 2097152 /dev/zero
+    printf '\x00\xf1\x53\x65\x01\x00\x00\x00\x64\x00\x00\x00\x64\x00\x00\x00'; head -c 100 /dev/zero
+    printf '\x00\xf1\x53\x65\x02\x00\x00\x00\x00\x00\x30\x00\x00\x00\x30\x00'; head -c 3145728 /dev/zero
+} >"$TMP/dbus.pcap"
+timeout 60 "$MSIWATCH" -s :memory: -r "$TMP/dbus.pcap" --read-ahead 1 --stats -o /dev/null 2>"$TMP/db1"
+expect_eq "packets larger than the ring (2 and 3 MiB, ring of 1 MiB): exit 0" "$?" 0
+expect_eq "... every packet and byte counted" \
+    "$(grep '"msiwatch.stats"' "$TMP/db1" | jq -c '.msiwatch.stats | [.packets, .bytes, .drops.unknown_link]')" \
+    "[3,5242980,3]"
+
 # the stats: the reader's waits with a file; none for standard input
 "$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --stats -o /dev/null 2>"$TMP/st4"
 "$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --read-ahead 0 --stats -o /dev/null 2>"$TMP/st0"

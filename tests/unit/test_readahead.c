@@ -1,11 +1,16 @@
 /* test_readahead.c -- the replay reader thread (src/readahead.c): every
  * packet comes out as libpcap reads it, in order, through a ring that
  * wraps (with and without a skip mark), with a consumer slower and faster
- * than the reader; a truncated file gives its error after the packets
- * before it; a stop before the end does not hang. */
+ * than the reader; packets larger than the ring; a truncated file gives
+ * its error after the packets before it; a stop before the end does not
+ * hang, nor does a consumer waiting on a reader that has nothing. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -18,6 +23,31 @@
 
 static char g_dir[64];
 static uint8_t g_pkt[SNAP];
+static volatile sig_atomic_t g_stop;
+static pthread_t g_main;
+
+/* As msiwatch's SIGINT handler: the flag is set in the waiting thread. */
+static void on_usr1(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+/* Signal the waiting thread; a second later write 64 packets into the
+ * pipe, so that a wait the flag did not end gives a packet (a failure)
+ * rather than hanging. */
+static void *signal_later(void *arg)
+{
+    int fd = *(int *)arg;
+    usleep(100000);
+    pthread_kill(g_main, SIGUSR1);
+    sleep(1);
+    struct { uint32_t s, us, cap, len; } ph = { 1700000000, 0, 60, 60 };
+    for (int i = 0; i < 64; i++)
+        if (write(fd, &ph, sizeof ph) != (ssize_t)sizeof ph || write(fd, g_pkt, 60) != 60)
+            break;
+    return NULL;
+}
 
 static void fill(uint8_t *p, uint32_t len, uint32_t seed)
 {
@@ -25,10 +55,11 @@ static void fill(uint8_t *p, uint32_t len, uint32_t seed)
         p[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 8));
 }
 
-/* A pcap of the given captured lengths; packet i is fill(i), time i ms. */
-static void write_pcap(const char *path, const uint32_t *lens, size_t n)
+/* A pcap of link type dlt and the given captured lengths; packet i is
+ * fill(i), time i ms. */
+static void write_pcap_dlt(const char *path, int dlt, int snap, const uint32_t *lens, size_t n)
 {
-    pcap_t *dead = pcap_open_dead(DLT_EN10MB, SNAP);
+    pcap_t *dead = pcap_open_dead(dlt, snap);
     pcap_dumper_t *d = pcap_dump_open(dead, path);
     if (!d) {
         fprintf(stderr, "cannot write %s: %s\n", path, pcap_geterr(dead));
@@ -38,11 +69,19 @@ static void write_pcap(const char *path, const uint32_t *lens, size_t n)
         struct pcap_pkthdr h = { .caplen = lens[i], .len = lens[i] + (uint32_t)(i % 3) };
         h.ts.tv_sec = (time_t)(1700000000 + i / 1000);
         h.ts.tv_usec = (suseconds_t)(i % 1000) * 1000;
-        fill(g_pkt, lens[i], (uint32_t)i);
-        pcap_dump((u_char *)d, &h, g_pkt);
+        uint8_t *p = lens[i] <= SNAP ? g_pkt : malloc(lens[i]);
+        fill(p, lens[i], (uint32_t)i);
+        pcap_dump((u_char *)d, &h, p);
+        if (p != g_pkt)
+            free(p);
     }
     pcap_dump_close(d);
     pcap_close(dead);
+}
+
+static void write_pcap(const char *path, const uint32_t *lens, size_t n)
+{
+    write_pcap_dlt(path, DLT_EN10MB, SNAP, lens, n);
 }
 
 /* Read path through a ring (mib MiB, 0: the smallest) and compare every
@@ -56,7 +95,7 @@ static long compare(const char *path, size_t ring, unsigned sleep_every, enum ca
     char e2[256];
     if (capture_open_file(&a, path, NULL, err, 256) != 0 || capture_open_file(&b, path, NULL, e2, sizeof e2) != 0)
         return -1;
-    struct readahead *ra = readahead_start(&a, ring, err, 256);
+    struct readahead *ra = readahead_start(&a, ring, NULL, err, 256);
     if (!ra)
         return -1;
     long n = 0;
@@ -196,7 +235,7 @@ int main(void)
     uint64_t ww = 0;
     TEST_BEGIN("a stop before the end, with the reader waiting for room, returns");
     CHECK_EQ(capture_open_file(&c, path, NULL, err, sizeof err), 0);
-    ra = readahead_start(&c, RING, err, sizeof err);
+    ra = readahead_start(&c, RING, NULL, err, sizeof err);
     CHECK(ra != NULL);
     CHECK_EQ(readahead_next(ra, &h, &d, err, sizeof err), CAP_PACKET);
     CHECK_EQ(h->caplen, lens[0]);
@@ -206,6 +245,57 @@ int main(void)
     capture_close(&c);
     TEST_END();
 
+    /* D-Bus captures may carry packets of up to 128 MiB (libpcap's bound
+     * for that link type): records larger than half the ring go by a copy
+     * on the heap, one at a time */
+    char dbus[128];
+    snprintf(dbus, sizeof dbus, "%s/d.pcap", g_dir);
+    static const uint32_t blens[] = { 100, 2u << 20, 600000, 40, 3u << 20, 524288 - 24, 524288 - 40, 0, 1000 };
+    size_t nb = sizeof blens / sizeof blens[0];
+    write_pcap_dlt(dbus, DLT_DBUS, 128 << 20, blens, nb);
+    TEST_BEGIN("packets larger than the ring (2 and 3 MiB through 1 MiB) and than half of it: all, in order");
+    got = compare(dbus, RING, 0, &end, err, &rw);
+    CHECK_EQ(got, (long)nb);
+    CHECK_EQ(end, CAP_EOF);
+    CHECK_EQ(compare(dbus, RING, 1, &end, err, &rw), (long)nb);
+    TEST_END();
+
+    /* the stop flag: a pipe whose writer is idle keeps the reader waiting;
+     * a signal sets the flag while the consumer waits */
+    char fifo[128];
+    snprintf(fifo, sizeof fifo, "%s/f", g_dir);
+    int wfd = -1;
+    pthread_t setter;
+    TEST_BEGIN("waiting on a reader that has nothing: a signal's stop flag ends the wait (CAP_EOF)");
+    CHECK_EQ(mkfifo(fifo, 0600), 0);
+    wfd = open(fifo, O_RDWR);
+    CHECK(wfd >= 0);
+    FILE *src = fopen(empty, "rb"); /* a pcap file header, and no packet yet */
+    uint8_t hdr[24];
+    CHECK(src && fread(hdr, 1, sizeof hdr, src) == sizeof hdr);
+    if (src)
+        fclose(src);
+    CHECK(write(wfd, hdr, sizeof hdr) == (ssize_t)sizeof hdr);
+    CHECK_EQ(capture_open_file(&c, fifo, NULL, err, sizeof err), 0);
+    ra = readahead_start(&c, RING, &g_stop, err, sizeof err);
+    CHECK(ra != NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+    g_main = pthread_self();
+    CHECK_EQ(pthread_create(&setter, NULL, signal_later, &wfd), 0);
+    CHECK_EQ(readahead_next(ra, &h, &d, err, sizeof err), CAP_EOF);
+    CHECK_EQ(g_stop, 1);
+    pthread_join(setter, NULL);
+    close(wfd); /* the reader sees the end of the pipe */
+    readahead_stop(ra, &ww, &rw);
+    CHECK(ww >= 1);
+    capture_close(&c);
+    TEST_END();
+
+    unlink(dbus);
+    unlink(fifo);
     unlink(path);
     unlink(trunc);
     unlink(empty);
