@@ -360,10 +360,8 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
     struct readahead *ra = NULL;
     if (o->read_ahead_mib && c.size > 0) { /* a regular file: its reads never block for long */
         ra = readahead_start(&c, (size_t)o->read_ahead_mib << 20, &stop_requested, err, errlen);
-        if (!ra) {
-            capture_close(&c);
-            return 1;
-        }
+        if (!ra) /* no thread or no memory for the ring: read here, as --read-ahead 0 does */
+            fprintf(stderr, "msiwatch: %s: no read-ahead (%s); reading in the parsing thread\n", c.name, err);
     }
     while (!stop_requested && !output_lost()) {
         enum capture_next r = ra ? readahead_next(ra, &h, &data, err, errlen) : capture_next(&c, &h, &data, err, errlen);

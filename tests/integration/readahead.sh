@@ -75,6 +75,21 @@ expect_eq "... every packet and byte counted" \
     "$(grep '"msiwatch.stats"' "$TMP/db1" | jq -c '.msiwatch.stats | [.packets, .bytes, .drops.unknown_link]')" \
     "[3,5242980,3]"
 
+# no memory for the ring (a 1 GiB ring under a 512 MB address-space
+# limit): one warning line, then the file read in the parsing thread, with
+# the same records (not under AddressSanitizer, which needs the address
+# space for itself)
+f=$PCAPS/lab/scenarios/http-msi.pcap
+if nm "$MSIWATCH" 2>/dev/null | grep -q __asan_init; then
+    skip "no memory for the ring: a warning, the same records" "AddressSanitizer build"
+else
+    run n0 -r "$f" --read-ahead 0
+    (ulimit -v 524288 && run nm -r "$f" --read-ahead 1024)
+    check "no memory for the ring: the same records and alerts" same n0 nm
+    expect_eq "... and one warning line, naming the cause" "$(cat "$TMP/nm.e")" \
+        "msiwatch: $f: no read-ahead (out of memory for a read-ahead buffer of 1024 MiB); reading in the parsing thread"
+fi
+
 # the stats: the reader's waits with a file; none for standard input
 "$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --stats -o /dev/null 2>"$TMP/st4"
 "$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --read-ahead 0 --stats -o /dev/null 2>"$TMP/st0"
