@@ -138,13 +138,25 @@ static void publish_head(struct readahead *ra)
     wake(ra, &ra->data, &ra->want_data);
 }
 
-/* Room for the record being written (or a stop). */
-static bool room_ready(struct readahead *ra)
+/* The room a record of caplen bytes (BIG: a struct big) takes in the ring. */
+static size_t record_len(uint32_t caplen)
+{
+    return caplen == BIG ? ALIGN16(sizeof(struct big)) : ALIGN16(HDR + caplen);
+}
+
+/* want bytes free at w_pos (or a stop). */
+static bool room_for(struct readahead *ra, size_t want)
 {
     if (atomic_load(&ra->quit))
         return true;
     uint64_t used = ra->w_pos - atomic_load(&ra->tail);
-    return ra->size - used >= ra->w_need;
+    return ra->size - used >= want;
+}
+
+/* Room for the record being written. */
+static bool room_ready(struct readahead *ra)
+{
+    return room_for(ra, ra->w_need);
 }
 
 /* A full ring is waited on until a quarter of it is free, not just the
@@ -152,17 +164,14 @@ static bool room_ready(struct readahead *ra)
  * sleeps rather than waking for every step the consumer publishes. */
 static bool room_ready_slack(struct readahead *ra)
 {
-    if (atomic_load(&ra->quit))
-        return true;
-    uint64_t used = ra->w_pos - atomic_load(&ra->tail);
     size_t want = ra->w_need + ra->size / 4;
-    return ra->size - used >= (want < ra->size ? want : ra->size); /* an empty ring always does */
+    return room_for(ra, want < ra->size ? want : ra->size); /* an empty ring always does */
 }
 
-/* The ring empty (or a stop): the consumer has freed the last big copy. */
+/* The ring empty: the consumer has freed the last big copy. */
 static bool empty_ready(struct readahead *ra)
 {
-    return atomic_load(&ra->quit) || atomic_load(&ra->tail) == ra->w_pos;
+    return room_for(ra, ra->size);
 }
 
 static void *reader(void *arg)
@@ -185,7 +194,7 @@ static void *reader(void *arg)
         }
         if (r != CAP_PACKET)
             continue;
-        bool big = ALIGN16(HDR + h->caplen) > ra->size / 2;
+        bool big = record_len(h->caplen) > ra->size / 2;
         if (big) {
             /* the copy before is freed once the ring is empty */
             publish_head(ra);
@@ -196,7 +205,7 @@ static void *reader(void *arg)
             if (atomic_load(&ra->quit))
                 break;
         }
-        size_t need = big ? ALIGN16(sizeof(struct big)) : ALIGN16(HDR + h->caplen);
+        size_t need = record_len(big ? BIG : h->caplen);
         size_t idx = (size_t)(ra->w_pos % ra->size);
         size_t skip = ra->size - idx < need ? ra->size - idx : 0;
         ra->w_need = skip + need;
@@ -255,11 +264,6 @@ static struct pcap_pkthdr *record_at(const struct readahead *ra, uint64_t *pos)
     return ph;
 }
 
-static size_t record_len(const struct pcap_pkthdr *ph)
-{
-    return ph->caplen == BIG ? ALIGN16(sizeof(struct big)) : ALIGN16(HDR + ph->caplen);
-}
-
 static bool data_ready(struct readahead *ra)
 {
     return atomic_load(&ra->head) != ra->r_pos || atomic_load(&ra->state) != RA_READING ||
@@ -310,7 +314,7 @@ enum capture_next readahead_next(struct readahead *ra, struct pcap_pkthdr **h, c
             }
         }
         struct pcap_pkthdr *ph = record_at(ra, &ra->r_pos);
-        ra->r_pos += record_len(ph);
+        ra->r_pos += record_len(ph->caplen);
         if (ph->caplen == BIG) {
             struct big *b = (struct big *)(void *)ph;
             ra->r_big = b->data;
@@ -375,7 +379,7 @@ void readahead_stop(struct readahead *ra, uint64_t *worker_waits, uint64_t *read
     /* the big copies the consumer did not reach (at most one) */
     for (uint64_t pos = ra->r_pos; pos < ra->w_pos;) {
         struct pcap_pkthdr *ph = record_at(ra, &pos);
-        pos += record_len(ph);
+        pos += record_len(ph->caplen);
         if (ph->caplen == BIG)
             free(((struct big *)(void *)ph)->data);
     }
