@@ -87,7 +87,10 @@ EOF
         v=$(apt-cache policy suricata | sed -n 's/^ *\(1:7\.[^ ]*\) .*/\1/p' | head -1)
         [ -n "$v" ] || die "no Suricata 7 in the apt sources"
         say "run.sh: apt-get install suricata=$v"
-        apt-get install -y -qq --no-install-recommends "suricata=$v" >/dev/null
+        # The backports' suricata needs the backports' libhtp2, which apt's
+        # default pins do not pick: retry with the backports as target release.
+        apt-get install -y -qq --no-install-recommends "suricata=$v" >/dev/null 2>&1 ||
+            apt-get install -y -qq --no-install-recommends -t bookworm-backports "suricata=$v" >/dev/null
     fi
 }
 
