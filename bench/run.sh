@@ -22,7 +22,8 @@
 #   BENCH_FLOWS   flows of the concurrent capture (default 1000000)
 #   BENCH_CLIENTS client addresses the copies share (make-capture -c; default:
 #                 one per copy)
-#   BENCH_REPEAT  timed runs per tool; the one with the median wall time is shown (default 3)
+#   BENCH_REPEAT  rounds, each running every tool once in turn; each tool's
+#                 run with the median wall time is shown (default 3)
 #   BENCH_TOOLS   tools to run (default "bareloop msiwatch msiwatch-1thread msiwatch-records ndpiReader suricata")
 #   BENCH_NO_INSTALL=1  install nothing; a missing tool is skipped
 #   MSIWATCH, BENCH_BIN, PCAPS  the binary, the folder of make-capture and bareloop,
@@ -155,23 +156,38 @@ cmd_for() {
 
 warm() { cat "$1" >/dev/null; } # the file in the page cache
 
-# timed TOOL FILE CAPTURE: REPEAT runs; prints "wall_ns user sys maxrss_kb" of
-# the median run (wall time from the clock in nanoseconds, the rest from time(1))
-timed() {
-    local i t0 t1
+# run_once TOOL FILE CAPTURE: one timed run; prints "wall_ns user sys maxrss_kb"
+# (wall time from the clock in nanoseconds, the rest from time(1))
+run_once() {
+    local t0 t1
     cmd_for "$1" "$2" "$3"
     mkdir -p "$OUT/suricata"
-    for ((i = 0; i < REPEAT; i++)); do
-        warm "$2"
+    warm "$2"
+    t0=$(date +%s%N)
+    if ! $TIME -f '%U %S %M' -o "$OUT/time.txt" "${CMD[@]}" >"$OUT/$1.out" 2>"$OUT/$1.err"; then
+        say "run.sh: $1 failed: ${CMD[*]}"
+        tail -5 "$OUT/$1.err" >&2
+        return 1
+    fi
+    t1=$(date +%s%N)
+    echo "$((t1 - t0)) $(tail -1 "$OUT/time.txt")"
+}
+
+# cpu_check: the same fixed loop timed on each CPU. On a quiet machine the
+# times are equal; on a virtual machine whose CPUs share their host's cores
+# with others they need not be (seen here: one CPU 1.4 to 2.6 times slower
+# than the other for minutes), and then a tool's time depends on where the
+# scheduler puts it: the rounds below spread every tool over the same spells.
+cpu_check() { # prints "cpu0 T s, cpu1 T s, ..."
+    command -v taskset >/dev/null || return 0
+    local c t0 t1 out=""
+    for ((c = 0; c < $(nproc); c++)); do
         t0=$(date +%s%N)
-        if ! $TIME -f '%U %S %M' -o "$OUT/time.$i" "${CMD[@]}" >"$OUT/$1.out" 2>"$OUT/$1.err"; then
-            say "run.sh: $1 failed: ${CMD[*]}"
-            tail -5 "$OUT/$1.err" >&2
-            return 1
-        fi
+        taskset -c "$c" awk 'BEGIN { for (i = 0; i < 10000000; i++) s += i }' 2>/dev/null || continue
         t1=$(date +%s%N)
-        echo "$((t1 - t0)) $(tail -1 "$OUT/time.$i")"
-    done | sort -n | sed -n "$(((REPEAT + 1) / 2))p"
+        out="$out, cpu$c $(awk -v n=$((t1 - t0)) 'BEGIN { printf "%.2f", n / 1e9 }') s"
+    done
+    echo "${out#, }"
 }
 
 # ---- counts ----------------------------------------------------------------
@@ -243,7 +259,7 @@ install_deps
 [ -x "$BENCH_BIN/make-capture" ] || die "$BENCH_BIN/make-capture is not built (make bench builds it)"
 mkdir -p "$OUT"
 say "run.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), load $(cut -d" " -f1-3 /proc/loadavg)"
-say "run.sh: msiwatch $("$MSIWATCH" --version | cut -d' ' -f2), $(suricata -V 2>/dev/null | sed -n 's/.*version \([^ ]*\).*/suricata \1/p'), $(ndpiReader -h 2>&1 | sed -n 's/.*nDPI \([0-9.]*\).*/nDPI \1/p' | head -1); $REPEAT runs per tool, median shown"
+say "run.sh: msiwatch $("$MSIWATCH" --version | cut -d' ' -f2), $(suricata -V 2>/dev/null | sed -n 's/.*version \([^ ]*\).*/suricata \1/p'), $(ndpiReader -h 2>&1 | sed -n 's/.*nDPI \([0-9.]*\).*/nDPI \1/p' | head -1); $REPEAT rounds of every tool, median shown"
 
 for cap in "${CAPTURES[@]}"; do
     say "run.sh: building the $cap capture in $OUT"
@@ -259,12 +275,34 @@ for cap in "${CAPTURES[@]}"; do
     printf '%-18s %8s %7s %7s %10s %7s %9s %8s %6s %6s\n' "" "" "" "" "" "" "" "" wall CPU
     bare_wall="" bare_cpu=""
     declare -A WALL=() CPUS=()
+    # REPEAT rounds, each running every tool once, a round starting one tool
+    # further along than the one before: every tool meets the same spells of
+    # a busy host; each tool's median run is shown
+    tools=()
+    for t in $TOOLS; do have_tool "$t" && tools+=("$t"); done
+    for t in "${tools[@]}"; do rm -f "$OUT/$cap.$t.runs" "$OUT/$cap.$t.failed"; done
+    check_before=$(cpu_check)
+    for ((i = 0; i < REPEAT; i++)); do
+        for ((j = 0; j < ${#tools[@]}; j++)); do
+            t=${tools[$(((i + j) % ${#tools[@]}))]}
+            [ -e "$OUT/$cap.$t.failed" ] && continue
+            run_once "$t" "$f" "$cap" >>"$OUT/$cap.$t.runs" || touch "$OUT/$cap.$t.failed"
+            if [ "$t" = msiwatch ]; then
+                grep '"msiwatch.stats"' "$OUT/$t.err" >"$OUT/$cap.msiwatch-stats.json" || true
+            fi
+        done
+    done
+    check_after=$(cpu_check)
     for t in $TOOLS; do
         if ! have_tool "$t"; then
             printf '%-18s %s\n' "$t" "(not installed: skipped)"
             continue
         fi
-        r=$(timed "$t" "$f" "$cap") || { printf '%-18s %s\n' "$t" "(failed)"; continue; }
+        if [ -e "$OUT/$cap.$t.failed" ]; then
+            printf '%-18s %s\n' "$t" "(failed)"
+            continue
+        fi
+        r=$(sort -n "$OUT/$cap.$t.runs" | sed -n "$(((REPEAT + 1) / 2))p")
         read -r ns user sys rss <<<"$r"
         wall=$(awk -v n="$ns" 'BEGIN { printf "%.3f", n / 1e9 }')
         cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { c = u + s; printf "%.2f", c < 0.01 ? 0.01 : c }')
@@ -276,9 +314,6 @@ for cap in "${CAPTURES[@]}"; do
                             b * 8 / w / 1e9, p / w, c, b / c / 1e6, m / 1024,
                             (bw == "" ? "-" : sprintf("%.0f%%", 100 * bw / w)),
                             (bc == "" ? "-" : sprintf("%.0f%%", 100 * bc / c)) }'
-        if [ "$t" = msiwatch ]; then
-            grep '"msiwatch.stats"' "$OUT/$t.err" >"$OUT/$cap.msiwatch-stats.json" || true
-        fi
     done
     # issue 6's targets are ratios: how many times faster than each tool
     for m in msiwatch msiwatch-1thread; do
@@ -288,6 +323,8 @@ for cap in "${CAPTURES[@]}"; do
                 'BEGIN { printf "%s against %s: %.2f times as fast by wall time, %.2f by CPU time\n", m, o, ow / mw, oc / mc }'
         done
     done
+    [ -z "$check_before" ] ||
+        echo "CPU check (one loop on each CPU; equal on a quiet machine): before $check_before; after $check_after"
     if [ -s "$OUT/$cap.msiwatch-stats.json" ]; then
         jq -r '.msiwatch.stats | "msiwatch: \(.packets) packets, \(.drops.total) dropped; flows \(.flows.total), at most \(.flows.active_peak) at once, \(.flows.evicted) evicted; TCP gaps \(.tcp_reassembly.gaps)"' \
             "$OUT/$cap.msiwatch-stats.json"
