@@ -1,5 +1,6 @@
 /* dnscache.c -- see dnscache.h. Open addressing, 8 probes. */
 #include "dnscache.h"
+#include "table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ struct dnscache *dnscache_new(uint32_t entries)
     struct dnscache *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
-    c->e = calloc(n, sizeof *c->e);
+    c->e = table_alloc(n, sizeof *c->e);
     if (c->e == NULL) {
         free(c);
         return NULL;
@@ -41,7 +42,7 @@ struct dnscache *dnscache_new(uint32_t entries)
 void dnscache_free(struct dnscache *c)
 {
     if (c) {
-        free(c->e);
+        table_free(c->e);
         free(c);
     }
 }

@@ -3,6 +3,7 @@
  * their timeout class, a hard maximum with eviction of the oldest idle flow.
  * Memory: one malloc per flow, bounded by flow_cfg.max_flows. */
 #include "flow.h"
+#include "table.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,7 @@ struct flow_table *flow_table_new(const struct flow_cfg *cfg, flow_end_cb cb, vo
     if (t->cfg.max_flows == 0)
         t->cfg.max_flows = 1;
     size_t nb = pow2_at_least(t->cfg.max_flows);
-    t->bucket = calloc(nb, sizeof *t->bucket);
+    t->bucket = table_alloc(nb, sizeof *t->bucket);
     if (t->bucket == NULL) {
         free(t);
         return NULL;
@@ -278,7 +279,7 @@ void flow_table_free(struct flow_table *t)
     if (t == NULL)
         return;
     flow_end_all(t);
-    free(t->bucket);
+    table_free(t->bucket);
     free(t);
 }
 

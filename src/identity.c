@@ -2,6 +2,7 @@
  * the address; each slot keeps the last few hosts the address had, with
  * when each was first and last seen. */
 #include "identity.h"
+#include "table.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -75,7 +76,7 @@ struct identity *identity_new(uint32_t max_entries)
     struct identity *id = calloc(1, sizeof *id);
     if (!id)
         return NULL;
-    id->s = calloc(n, sizeof *id->s);
+    id->s = table_alloc(n, sizeof *id->s);
     id->known = calloc(KNOWN_HOSTS, sizeof *id->known);
     if (!id->s || !id->known) {
         identity_free(id);
@@ -90,7 +91,7 @@ void identity_free(struct identity *id)
 {
     if (!id)
         return;
-    free(id->s);
+    table_free(id->s);
     free(id->known);
     free(id);
 }

@@ -2,6 +2,7 @@
  * front of SQLite. A key read once stays in the cache; changes mark it
  * dirty and are written in one transaction per batch. */
 #include "rarity.h"
+#include "table.h"
 
 #include <libpsl.h>
 #include <sqlite3.h>
@@ -90,9 +91,9 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
     uint32_t n = 64;
     while (n < cfg->cache_entries && n < (1u << 24))
         n <<= 1;
-    r->e = calloc(n, sizeof *r->e);
+    r->e = table_alloc(n, sizeof *r->e);
     r->dirty = calloc(n, sizeof *r->dirty);
-    r->pairs = calloc(PAIRS, sizeof *r->pairs);
+    r->pairs = table_alloc(PAIRS, sizeof *r->pairs);
     r->mask = n - 1;
     if (!r->e || !r->dirty || !r->pairs) {
         snprintf(err, errlen, "out of memory for the rarity cache");
@@ -222,9 +223,9 @@ int rarity_close(struct rarity *r, char *err, size_t errlen)
         sqlite3_finalize(r->meta_put);
         sqlite3_close(r->db);
     }
-    free(r->e);
+    table_free(r->e);
     free(r->dirty);
-    free(r->pairs);
+    table_free(r->pairs);
     free(r);
     return rc;
 }

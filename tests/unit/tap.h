@@ -15,6 +15,9 @@ static int tap_n, tap_fail_case, tap_any_fail;
 #define TEST_END() tap_n++; printf("%s %d - %s\n", tap_fail_case ? "not ok" : "ok", tap_n, tap_name_); \
     if (tap_fail_case) tap_any_fail = 1; } while (0)
 
+/* A test point that cannot run here: "ok N - name # SKIP why". */
+#define TEST_SKIP(name, why) do { tap_n++; printf("ok %d - %s # SKIP %s\n", tap_n, (name), (why)); } while (0)
+
 #define CHECK(cond) do { if (!(cond)) { tap_fail_case = 1; \
     printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
 

@@ -1,0 +1,138 @@
+/* test_table.c -- table_alloc (table.h): zeroed memory of the asked size
+ * from the heap under 2 MiB, from a map starting on a 2 MiB boundary and
+ * advised for transparent huge pages (THPeligible in /proc/self/smaps) at
+ * 2 MiB and above, NULL on a size that overflows; table_free gives back
+ * either kind (the map leaves /proc/self/maps). */
+#include "table.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+
+#define HUGE ((size_t)2 << 20)
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != 0)
+            return false;
+    return true;
+}
+
+/* The /proc/self/smaps entry of the mapping holding p: its start and end,
+ * and its THPeligible value (-1 when absent). false when no mapping holds p. */
+static bool mapping_of(const void *p, uintptr_t *lo, uintptr_t *hi, int *thp)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (f == NULL)
+        return false;
+    char line[512];
+    bool in = false, found = false;
+    *thp = -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long a, b;
+        if (sscanf(line, "%lx-%lx ", &a, &b) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            if (found)
+                break;
+            in = (uintptr_t)p >= a && (uintptr_t)p < b;
+            if (in) {
+                *lo = a;
+                *hi = b;
+                found = true;
+            }
+            continue;
+        }
+        int v;
+        if (in && sscanf(line, "THPeligible: %d", &v) == 1)
+            *thp = v;
+    }
+    fclose(f);
+    return found;
+}
+
+/* Transparent huge pages on offer: "always" or "madvise" chosen. */
+static bool thp_offered(void)
+{
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == NULL)
+        return false;
+    char b[128] = "";
+    bool ok = fgets(b, sizeof b, f) != NULL && (strstr(b, "[always]") || strstr(b, "[madvise]"));
+    fclose(f);
+    return ok;
+}
+
+int main(void)
+{
+    TEST_BEGIN("a small table: zeroed, writable, from the heap, freed");
+    uint32_t *t = table_alloc(1000, sizeof *t);
+    CHECK(t != NULL);
+    if (t) {
+        CHECK(all_zero((const uint8_t *)t, 1000 * sizeof *t));
+        for (int i = 0; i < 1000; i++)
+            t[i] = (uint32_t)i * 7u;
+        CHECK_EQ(t[999], 6993);
+    }
+    table_free(t);
+    table_free(NULL); /* nothing */
+    TEST_END();
+
+    TEST_BEGIN("a size that overflows size_t: NULL");
+    CHECK(table_alloc(SIZE_MAX / 8, 16) == NULL);
+    CHECK(table_alloc(SIZE_MAX, 1) == NULL);
+    TEST_END();
+
+    /* 5 MiB of 8-byte slots and the 64-byte head: three 2 MiB pages */
+    size_t n = (5u << 20) / 8;
+    uint64_t *big = table_alloc(n, sizeof *big);
+    uintptr_t lo = 0, hi = 0;
+    int thp = -1;
+    bool mapped = big != NULL && mapping_of(big, &lo, &hi, &thp);
+    bool heap = !table_maps(); /* an ASan build takes the heap */
+
+    TEST_BEGIN("a big table: zeroed and writable end to end");
+    CHECK(big != NULL);
+    if (big) {
+        CHECK(all_zero((const uint8_t *)big, n * sizeof *big));
+        for (size_t i = 0; i < n; i += 4096)
+            big[i] = i;
+        big[n - 1] = 42;
+        CHECK_U64(big[4096], 4096);
+        CHECK_U64(big[n - 1], 42);
+    }
+    TEST_END();
+
+    if (heap) {
+        TEST_SKIP("a big table: a map of whole 2 MiB pages on a 2 MiB boundary", "this build takes tables from the heap");
+        TEST_SKIP("a big table: advised for transparent huge pages", "this build takes tables from the heap");
+    } else {
+        TEST_BEGIN("a big table: a map of whole 2 MiB pages on a 2 MiB boundary");
+        CHECK(mapped);
+        CHECK_U64(lo % HUGE, 0);
+        CHECK_U64(hi - lo, 3 * HUGE);
+        CHECK((uintptr_t)big > lo && (uintptr_t)(big + n) <= hi);
+        TEST_END();
+        if (thp_offered()) {
+            TEST_BEGIN("a big table: advised for transparent huge pages");
+            CHECK_EQ(thp, 1);
+            TEST_END();
+        } else {
+            TEST_SKIP("a big table: advised for transparent huge pages", "the kernel offers no transparent huge pages");
+        }
+    }
+
+    TEST_BEGIN("table_free gives the map back");
+    table_free(big);
+    if (!heap) {
+        uintptr_t l2, h2;
+        int t2;
+        CHECK(!mapping_of((const void *)lo, &l2, &h2, &t2) || l2 != lo || h2 != hi);
+    }
+    TEST_END();
+
+    return tap_done();
+}
