@@ -42,7 +42,7 @@ struct dnscache *dnscache_new(uint32_t entries)
 void dnscache_free(struct dnscache *c)
 {
     if (c) {
-        table_free(c->e);
+        table_free(c->e, (size_t)c->mask + 1, sizeof *c->e);
         free(c);
     }
 }

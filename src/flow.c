@@ -279,7 +279,7 @@ void flow_table_free(struct flow_table *t)
     if (t == NULL)
         return;
     flow_end_all(t);
-    table_free(t->bucket);
+    table_free(t->bucket, (size_t)t->mask + 1, sizeof *t->bucket);
     free(t);
 }
 

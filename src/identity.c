@@ -77,12 +77,12 @@ struct identity *identity_new(uint32_t max_entries)
     if (!id)
         return NULL;
     id->s = table_alloc(n, sizeof *id->s);
+    id->mask = n - 1; /* before any identity_free: table_free needs the size */
     id->known = calloc(KNOWN_HOSTS, sizeof *id->known);
     if (!id->s || !id->known) {
         identity_free(id);
         return NULL;
     }
-    id->mask = n - 1;
     id->known_mask = KNOWN_HOSTS - 1;
     return id;
 }
@@ -91,7 +91,7 @@ void identity_free(struct identity *id)
 {
     if (!id)
         return;
-    table_free(id->s);
+    table_free(id->s, (size_t)id->mask + 1, sizeof *id->s);
     free(id->known);
     free(id);
 }

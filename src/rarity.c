@@ -223,9 +223,9 @@ int rarity_close(struct rarity *r, char *err, size_t errlen)
         sqlite3_finalize(r->meta_put);
         sqlite3_close(r->db);
     }
-    table_free(r->e);
+    table_free(r->e, (size_t)r->mask + 1, sizeof *r->e);
     free(r->dirty);
-    table_free(r->pairs);
+    table_free(r->pairs, PAIRS, sizeof *r->pairs);
     free(r);
     return rc;
 }

@@ -7,7 +7,6 @@
 #include <sys/mman.h>
 
 #define HUGE_PAGE ((size_t)2 << 20)
-#define HEAD 64 /* before the table: where its memory starts, and the map's length */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ON_HEAP 1 /* AddressSanitizer sees overruns of the heap's blocks only */
@@ -20,53 +19,47 @@
 #define ON_HEAP 0
 #endif
 
-struct head {
-    void *base;
-    size_t len; /* 0: a block of the heap */
-};
+/* The length of the map for n * size bytes, 0 for a block of the heap. */
+static size_t map_len(size_t n, size_t size)
+{
+    size_t bytes = n * size;
+    if (ON_HEAP || bytes < HUGE_PAGE)
+        return 0;
+    return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
 
 void *table_alloc(size_t n, size_t size)
 {
-    if (size != 0 && n > (SIZE_MAX - HEAD - 2 * HUGE_PAGE) / size)
+    if (size != 0 && n > (SIZE_MAX - 2 * HUGE_PAGE) / size)
         return NULL;
-    size_t need = HEAD + n * size;
-    uint8_t *base;
-    size_t len = 0;
-    if (ON_HEAP || need < HUGE_PAGE) { /* less than a huge page: the heap */
-        base = calloc(1, need);
-        if (base == NULL)
-            return NULL;
-    } else {
-        /* a whole number of huge pages, starting on one: map one more and
-         * give back what lies before and after */
-        len = (need + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        uint8_t *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
-            return NULL;
-        base = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-        if (base > m)
-            munmap(m, (size_t)(base - m));
-        if (base + len < m + len + HUGE_PAGE)
-            munmap(base + len, (size_t)(m + len + HUGE_PAGE - (base + len)));
+    size_t len = map_len(n, size);
+    if (len == 0)
+        return calloc(n ? n : 1, size ? size : 1);
+    /* a whole number of huge pages, starting on one: map one more and give
+     * back what lies before and after */
+    uint8_t *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    uint8_t *base = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (base > m)
+        munmap(m, (size_t)(base - m));
+    if (base + len < m + len + HUGE_PAGE)
+        munmap(base + len, (size_t)(m + len + HUGE_PAGE - (base + len)));
 #ifdef MADV_HUGEPAGE
-        madvise(base, len, MADV_HUGEPAGE); /* advice only: without it, plain pages */
+    madvise(base, len, MADV_HUGEPAGE); /* advice only: without it, plain pages */
 #endif
-    }
-    struct head *h = (struct head *)base;
-    h->base = base;
-    h->len = len;
-    return base + HEAD;
+    return base;
 }
 
-void table_free(void *p)
+void table_free(void *p, size_t n, size_t size)
 {
     if (p == NULL)
         return;
-    struct head *h = (struct head *)((uint8_t *)p - HEAD);
-    if (h->len == 0)
-        free(h->base);
+    size_t len = map_len(n, size);
+    if (len == 0)
+        free(p);
     else
-        munmap(h->base, h->len);
+        munmap(p, len);
 }
 
 bool table_maps(void)

@@ -17,8 +17,9 @@
 
 /* n elements of size bytes, zeroed, as calloc; NULL when out of memory. */
 void *table_alloc(size_t n, size_t size);
-/* Frees what table_alloc returned (NULL: nothing). */
-void table_free(void *p);
+/* Frees what table_alloc(n, size) returned (NULL: nothing); n and size
+ * as they were given to it. */
+void table_free(void *p, size_t n, size_t size);
 /* Whether tables of 2 MiB and more are maps (false in an AddressSanitizer
  * build, where every table is a block of the heap). */
 bool table_maps(void);
