@@ -138,14 +138,20 @@ expect_eq "fanout: both end cleanly on SIGTERM" "$rc1 $rc2" "0 0"
 s1=$(grep '"msiwatch.stats"' "$TMP/fe1" | tail -1)
 s2=$(grep '"msiwatch.stats"' "$TMP/fe2" | tail -1)
 sent=$(grep -o '[0-9]* packets' "$TMP/replay.out" | head -1 | cut -d' ' -f1)
-# (the namespaces' own neighbour discovery or ARP may add a frame or two:
-# both instances see those as well)
+# The namespaces' own ARP may add a frame or two, and under load one
+# instance may see one that the other, not yet or no longer reading, does
+# not (seen once: 325 frames against 326): the IP frames, all tcpreplay's,
+# must be the same for both; all frames at least what tcpreplay sent.
 p1=$(jq -r '.msiwatch.stats.packets' <<<"$s1")
-expect_eq "fanout: 2 workers saw each frame once, as 1 worker did, and every one tcpreplay sent" \
-    "$(jq -r '.msiwatch.stats.packets' <<<"$s2") $([ "$p1" -ge "$sent" ] && [ "$p1" -le $((sent + 4)) ] && echo sent)" "$p1 sent"
+p2=$(jq -r '.msiwatch.stats.packets' <<<"$s2")
+ip1=$(jq -r '.msiwatch.stats | .ipv4 + .ipv6' <<<"$s1")
+ip2=$(jq -r '.msiwatch.stats | .ipv4 + .ipv6' <<<"$s2")
+within() { [ "$1" -ge "$sent" ] && [ "$1" -le $((sent + 4)) ] && echo sent; }
+expect_eq "fanout: 2 workers saw each IP frame once, as 1 worker did, and every frame tcpreplay sent" \
+    "$ip2 $(within "$p2") $(within "$p1")" "$ip1 sent sent"
 expect_eq "fanout: the stats say the workers read the interface, and both had packets" \
     "$(jq -c '.msiwatch.stats.workers | [.input, (.packets | length), (.packets | all(. > 0)), (.packets | add)]' <<<"$s2")" \
-    "[\"fanout\",2,true,$p1]"
+    "[\"fanout\",2,true,$p2]"
 expect_eq "fanout: every HTTP, TLS, SMB and DNS record of the lab (one worker's count)" \
     "$(jq -s -c 'map(.event.dataset) | group_by(.) | map([.[0], length])' "$TMP/f2")" \
     "$(jq -s -c 'map(.event.dataset) | group_by(.) | map([.[0], length])' "$TMP/f1")"
