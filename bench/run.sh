@@ -287,12 +287,14 @@ for cap in "${CAPTURES[@]}"; do
             t=${tools[$(((i + j) % ${#tools[@]}))]}
             [ -e "$OUT/$cap.$t.failed" ] && continue
             run_once "$t" "$f" "$cap" >>"$OUT/$cap.$t.runs" || touch "$OUT/$cap.$t.failed"
-            if [ "$t" = msiwatch ]; then
-                grep '"msiwatch.stats"' "$OUT/$t.err" >"$OUT/$cap.msiwatch-stats.json" || true
-            fi
         done
     done
     check_after=$(cpu_check)
+    # msiwatch's counters from its last run (none from an earlier capture or run.sh)
+    rm -f "$OUT/$cap.msiwatch-stats.json"
+    if [[ " ${tools[*]} " == *" msiwatch "* ]] && [ ! -e "$OUT/$cap.msiwatch.failed" ]; then
+        grep '"msiwatch.stats"' "$OUT/msiwatch.err" >"$OUT/$cap.msiwatch-stats.json" || true
+    fi
     for t in $TOOLS; do
         if ! have_tool "$t"; then
             printf '%-18s %s\n' "$t" "(not installed: skipped)"
