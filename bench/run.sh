@@ -24,7 +24,8 @@
 #                 one per copy)
 #   BENCH_REPEAT  rounds, each running every tool once in turn; each tool's
 #                 run with the median wall time is shown (default 3)
-#   BENCH_TOOLS   tools to run (default "bareloop msiwatch msiwatch-1thread msiwatch-records ndpiReader suricata")
+#   BENCH_TOOLS   tools to run (default "bareloop bareloop-256k msiwatch msiwatch-1thread
+#                 msiwatch-records ndpiReader suricata")
 #   BENCH_NO_INSTALL=1  install nothing; a missing tool is skipped
 #   MSIWATCH, BENCH_BIN, PCAPS  the binary, the folder of make-capture and bareloop,
 #                 the bundled captures (make bench sets them)
@@ -38,7 +39,7 @@ OUT=${BENCH_DIR:-/var/tmp/msiwatch-bench}
 MIB=${BENCH_MIB:-1024}
 FLOWS=${BENCH_FLOWS:-1000000}
 REPEAT=${BENCH_REPEAT:-3}
-TOOLS=${BENCH_TOOLS:-bareloop msiwatch msiwatch-1thread msiwatch-records ndpiReader suricata}
+TOOLS=${BENCH_TOOLS:-bareloop bareloop-256k msiwatch msiwatch-1thread msiwatch-records ndpiReader suricata}
 SURICATA_YAML=$SRC/bench/suricata.yaml
 TIME=/usr/bin/time
 
@@ -97,7 +98,7 @@ EOF
 
 have_tool() {
     case $1 in
-    bareloop) [ -x "$BENCH_BIN/bareloop" ] ;;
+    bareloop | bareloop-256k) [ -x "$BENCH_BIN/bareloop" ] ;;
     msiwatch | msiwatch-1thread | msiwatch-records) [ -x "$MSIWATCH" ] ;;
     ndpiReader) command -v ndpiReader >/dev/null ;;
     suricata) command -v suricata >/dev/null && suricata -V 2>/dev/null | grep -q 'version 7\.' ;;
@@ -137,6 +138,8 @@ cmd_for() {
     [ "$3" = concurrent ] && mf=(--max-flows $((FLOWS + FLOWS / 10)))
     case $1 in
     bareloop) CMD=("$BENCH_BIN/bareloop" "$2") ;;
+    # the same loop reading through a 256 KiB stdio buffer, as msiwatch does
+    bareloop-256k) CMD=("$BENCH_BIN/bareloop" -b 262144 "$2") ;;
     msiwatch) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --stats "${mf[@]}") ;;
     # the same in one thread: the file read where the packets are parsed
     msiwatch-1thread) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --stats --read-ahead 0 "${mf[@]}") ;;
@@ -324,6 +327,11 @@ for cap in "${CAPTURES[@]}"; do
             awk -v m="$m" -v o="$o" -v mw="${WALL[$m]}" -v ow="${WALL[$o]}" -v mc="${CPUS[$m]}" -v oc="${CPUS[$o]}" \
                 'BEGIN { printf "%s against %s: %.2f times as fast by wall time, %.2f by CPU time\n", m, o, ow / mw, oc / mc }'
         done
+        # the ratio columns are against libpcap's own reading (bareloop);
+        # this one against the bare loop reading as msiwatch reads
+        [ -n "${WALL[$m]:-}" ] && [ -n "${WALL[bareloop-256k]:-}" ] || continue
+        awk -v m="$m" -v bw="${WALL[bareloop-256k]}" -v mw="${WALL[$m]}" -v bc="${CPUS[bareloop-256k]}" -v mc="${CPUS[$m]}" \
+            'BEGIN { printf "%s against bareloop-256k: %.0f%% of its throughput by wall time, %.0f%% by CPU time\n", m, 100 * bw / mw, 100 * bc / mc }'
     done
     [ -z "$check_before" ] ||
         echo "CPU check (one loop on each CPU; equal on a quiet machine): before $check_before; after $check_after"

@@ -17,6 +17,7 @@ struct capture {
     bool live;
     int dlt;
     uint64_t size;      /* file size in bytes, 0 when unknown (a pipe) */
+    char *iobuf;        /* a file's stdio buffer, owned (capture.c) */
 };
 
 enum capture_next {
