@@ -272,27 +272,37 @@ static void body_bytes(void *user, const uint8_t *p, size_t n)
     if (h->hashing && !h->body_gap)
         EVP_DigestUpdate(h->sha, p, n);
     if (h->type == PT_UNKNOWN) {
-        if (h->sniff == NULL)
-            h->sniff = malloc(PAYLOAD_SNIFF_MAX);
-        if (h->sniff == NULL) {
-            h->type = PT_OTHER;
-            return;
-        }
+        const uint8_t *sp; /* the bytes to type: the body's first, in place or copied */
+        size_t sn;
         bool final;
         if (h->decoding) { /* type what the encoding holds */
+            if (h->sniff == NULL && (h->sniff = malloc(PAYLOAD_SNIFF_MAX)) == NULL) {
+                h->type = PT_OTHER;
+                return;
+            }
             h->nsniff += mw_inflate_feed(&h->dec, p, n, h->sniff + h->nsniff, PAYLOAD_SNIFF_MAX - h->nsniff);
             final = h->nsniff >= PAYLOAD_SNIFF_MAX || h->dec.done;
+            sp = h->sniff;
+            sn = h->nsniff;
+        } else if (h->nsniff == 0) {
+            /* the first bytes: most bodies are typed by them where they
+             * are, and are copied only when more are needed */
+            sn = n < PAYLOAD_SNIFF_MAX ? n : PAYLOAD_SNIFF_MAX;
+            sp = p;
+            final = sn >= PAYLOAD_SNIFF_MAX;
         } else {
             size_t k = n < PAYLOAD_SNIFF_MAX - h->nsniff ? n : PAYLOAD_SNIFF_MAX - h->nsniff;
             memcpy(h->sniff + h->nsniff, p, k);
             h->nsniff += k;
             final = h->nsniff >= PAYLOAD_SNIFF_MAX;
+            sp = h->sniff;
+            sn = h->nsniff;
         }
-        h->type = payload_sniff(h->sniff, h->nsniff, final);
+        h->type = payload_sniff(sp, sn, final);
         if (h->type == PT_UNKNOWN && final)
             h->type = PT_OTHER;
         uint64_t off;
-        if (h->type == PT_OTHER && !h->decoding && payload_ole_root_offset(h->sniff, h->nsniff, &off)) {
+        if (h->type == PT_OTHER && !h->decoding && payload_ole_root_offset(sp, sn, &off)) {
             h->ole_pending = true; /* the type waits for the root entry */
             h->ole_off = off;
             h->ole_have = 0;
@@ -305,6 +315,14 @@ static void body_bytes(void *user, const uint8_t *p, size_t n)
             if (h->decoding)
                 h->cur->r.decoded = !h->dec.failed || h->nsniff > 0;
             mw_inflate_end(&h->dec);
+        } else if (sp == p) { /* more bytes are needed: keep these */
+            if ((h->sniff = malloc(PAYLOAD_SNIFF_MAX)) == NULL) {
+                h->type = PT_OTHER;
+                hash_or_not(h);
+                return;
+            }
+            memcpy(h->sniff, p, sn);
+            h->nsniff = sn;
         }
     }
 }

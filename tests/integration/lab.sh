@@ -31,24 +31,35 @@ expect_eq "dns: the names asked" "$(q dns.pcap 'select(.event.dataset == "msiwat
   '"cdn.msiwatch.test" "lab.msiwatch.test" '
 expect_eq "dhcp: the client's host name and MAC-bearing identity" \
   "$(q dhcp.pcap 'select(.event.dataset == "msiwatch.dhcp" and .host.hostname) | .host.hostname' | sort -u)" '"WIN10-LAB"'
-# A large MSI: real packages are megabytes, and their first directory sector
-# (with the root entry whose class ID says MSI) often lies past the first
-# 64 KiB that are sniffed. A capture made here: an HTTP download of a
-# 200 KiB OLE file whose root entry sits at 150 KiB.
-if command -v python3 >/dev/null 2>&1; then
-    python3 - "$TMP/big-msi.pcap" <<'EOF2'
+# HTTP downloads made here (python3): argv 2 is the body ("big-msi", or a
+# file), argv 3 how many body bytes ride in the segment with the response
+# head (the rest in segments of 1460).
+# - big-msi: real packages are megabytes, and their first directory sector
+#   (with the root entry whose class ID says MSI) often lies past the first
+#   64 KiB that are sniffed: a 200 KiB OLE file whose root entry sits at
+#   150 KiB.
+# - a body whose first segment holds 1 byte cannot be typed by it: its bytes
+#   are kept until the type is known; the lab's files with a whole head in
+#   the first segment are typed where they lie.
+gen_http() {
+    python3 - "$@" <<'EOF2'
 import struct, sys
-body = bytearray(200 * 1024)
-body[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
-struct.pack_into("<H", body, 0x1E, 9)             # 512-byte sectors
-secid = 150 * 1024 // 512 - 1                      # directory at 150 KiB
-struct.pack_into("<I", body, 0x30, secid)
-root = (secid + 1) * 512
-body[root:root + 10] = "Root Entry".encode("utf-16-le")[:10]
-body[root + 0x42] = 5                              # root storage
-body[root + 0x50:root + 0x60] = bytes([0x84, 0x10, 0x0C, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46])  # MSI
+if sys.argv[2] == "big-msi":
+    body = bytearray(200 * 1024)
+    body[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    struct.pack_into("<H", body, 0x1E, 9)             # 512-byte sectors
+    secid = 150 * 1024 // 512 - 1                      # directory at 150 KiB
+    struct.pack_into("<I", body, 0x30, secid)
+    root = (secid + 1) * 512
+    body[root:root + 10] = "Root Entry".encode("utf-16-le")[:10]
+    body[root + 0x42] = 5                              # root storage
+    body[root + 0x50:root + 0x60] = bytes([0x84, 0x10, 0x0C, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46])  # MSI
+else:
+    body = open(sys.argv[2], "rb").read()
+first = int(sys.argv[3])
 req = b"GET /big.msi HTTP/1.1\r\nHost: 192.0.2.80\r\nUser-Agent: Windows Installer\r\n\r\n"
-resp = b"HTTP/1.1 200 OK\r\nContent-Type: application/x-msi\r\nContent-Length: %d\r\n\r\n" % len(body) + bytes(body)
+head = b"HTTP/1.1 200 OK\r\nContent-Type: application/x-msi\r\nContent-Length: %d\r\n\r\n" % len(body)
+resp = head + bytes(body)
 def csum(b):
     if len(b) % 2: b += b"\0"
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
@@ -69,7 +80,7 @@ add(pkt(C, S, 40000, 80, cs, 0, 0x02)); add(pkt(S, C, 80, 40000, ss, cs + 1, 0x1
 add(pkt(C, S, 40000, 80, cs + 1, ss + 1, 0x10)); add(pkt(C, S, 40000, 80, cs + 1, ss + 1, 0x18, req))
 off = 0
 while off < len(resp):
-    seg = resp[off:off + 1460]
+    seg = resp[off:len(head) + first] if off == 0 else resp[off:off + 1460]
     add(pkt(S, C, 80, 40000, ss + 1 + off, cs + 1 + len(req), 0x10, seg)); off += len(seg)
 add(pkt(S, C, 80, 40000, ss + 1 + off, cs + 1 + len(req), 0x11)); add(pkt(C, S, 40000, 80, cs + 1 + len(req), ss + 2 + off, 0x11))
 with open(sys.argv[1], "wb") as out:
@@ -77,9 +88,26 @@ with open(sys.argv[1], "wb") as out:
     for ts, f in frames:
         out.write(struct.pack("<IIII", int(ts), int((ts % 1) * 1e6), len(f), len(f)) + f)
 EOF2
+}
+if command -v python3 >/dev/null 2>&1; then
+    FQ='select(.event.dataset == "msiwatch.http") | [.file.type, .file.size, .file.hash.sha256, .msiwatch.http.body]'
+    gen_http "$TMP/big-msi.pcap" big-msi 1000
     expect_eq "a 200 KiB MSI whose root entry lies at 150 KiB is still typed msi, and hashed whole" \
-        "$("$MSIWATCH" -r "$TMP/big-msi.pcap" --records - 2>/dev/null | jq -c 'select(.event.dataset == "msiwatch.http") | [.file.type, .file.size, .msiwatch.http.body]')" \
-        '["msi",204800,"complete"]'
+        "$("$MSIWATCH" -r "$TMP/big-msi.pcap" --records - 2>/dev/null | jq -c "$FQ | .[0,1,3]" | tr '\n' ' ')" \
+        '"msi" 204800 "complete" '
+    gen_http "$TMP/big-msi1.pcap" big-msi 1
+    expect_eq "the same with 1 body byte in the first segment: the same type and hash" \
+        "$("$MSIWATCH" -r "$TMP/big-msi1.pcap" --records - 2>/dev/null | jq -c "$FQ")" \
+        "$("$MSIWATCH" -r "$TMP/big-msi.pcap" --records - 2>/dev/null | jq -c "$FQ")"
+    for f in setup.msi:msi payload.dll:pe-dll; do
+        file=$PCAPS/lab/files/${f%%:*}
+        want="[\"${f#*:}\",$(stat -c %s "$file"),\"$(sha256sum <"$file" | cut -d' ' -f1)\",\"complete\"]"
+        for first in 1 1000; do
+            gen_http "$TMP/f.pcap" "$file" "$first"
+            expect_eq "${f%%:*} with $first body bytes in the head's segment: typed ${f#*:}, hashed whole" \
+                "$("$MSIWATCH" -r "$TMP/f.pcap" --records - 2>/dev/null | jq -c "$FQ")" "$want"
+        done
+    done
 else
     skip "large MSI typing" "python3 is not installed"
 fi
