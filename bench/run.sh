@@ -24,7 +24,7 @@
 #                 one per copy)
 #   BENCH_REPEAT  rounds, each running every tool once in turn; each tool's
 #                 run with the median wall time is shown (default 3)
-#   BENCH_TOOLS   tools to run (default "bareloop bareloop-256k msiwatch msiwatch-1thread
+#   BENCH_TOOLS   tools to run (default "bareloop bareloop-256k msiwatch msiwatch-readahead
 #                 msiwatch-records ndpiReader suricata")
 #   BENCH_NO_INSTALL=1  install nothing; a missing tool is skipped
 #   MSIWATCH, BENCH_BIN, PCAPS  the binary, the folder of make-capture and bareloop,
@@ -39,7 +39,7 @@ OUT=${BENCH_DIR:-/var/tmp/msiwatch-bench}
 MIB=${BENCH_MIB:-1024}
 FLOWS=${BENCH_FLOWS:-1000000}
 REPEAT=${BENCH_REPEAT:-3}
-TOOLS=${BENCH_TOOLS:-bareloop bareloop-256k msiwatch msiwatch-1thread msiwatch-records ndpiReader suricata}
+TOOLS=${BENCH_TOOLS:-bareloop bareloop-256k msiwatch msiwatch-readahead msiwatch-records ndpiReader suricata}
 SURICATA_YAML=$SRC/bench/suricata.yaml
 TIME=/usr/bin/time
 
@@ -99,7 +99,7 @@ EOF
 have_tool() {
     case $1 in
     bareloop | bareloop-256k) [ -x "$BENCH_BIN/bareloop" ] ;;
-    msiwatch | msiwatch-1thread | msiwatch-records) [ -x "$MSIWATCH" ] ;;
+    msiwatch | msiwatch-readahead | msiwatch-records) [ -x "$MSIWATCH" ] ;;
     ndpiReader) command -v ndpiReader >/dev/null ;;
     suricata) command -v suricata >/dev/null && suricata -V 2>/dev/null | grep -q 'version 7\.' ;;
     *) return 1 ;;
@@ -141,8 +141,8 @@ cmd_for() {
     # the same loop reading through a 256 KiB stdio buffer, as msiwatch does
     bareloop-256k) CMD=("$BENCH_BIN/bareloop" -b 262144 "$2") ;;
     msiwatch) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --stats "${mf[@]}") ;;
-    # the same in one thread: the file read where the packets are parsed
-    msiwatch-1thread) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --stats --read-ahead 0 "${mf[@]}") ;;
+    # the same with a reader thread reading the file ahead into a 4 MiB ring
+    msiwatch-readahead) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --stats --read-ahead 4 "${mf[@]}") ;;
     msiwatch-records) CMD=("$MSIWATCH" -s :memory: -r "$2" -o /dev/null --records /dev/null --stats "${mf[@]}") ;;
     ndpiReader) CMD=(ndpiReader -q -i "$2") ;;
     suricata)
@@ -321,7 +321,7 @@ for cap in "${CAPTURES[@]}"; do
                             (bc == "" ? "-" : sprintf("%.0f%%", 100 * bc / c)) }'
     done
     # issue 6's targets are ratios: how many times faster than each tool
-    for m in msiwatch msiwatch-1thread; do
+    for m in msiwatch msiwatch-readahead; do
         for o in ndpiReader suricata; do
             [ -n "${WALL[$m]:-}" ] && [ -n "${WALL[$o]:-}" ] || continue
             awk -v m="$m" -v o="$o" -v mw="${WALL[$m]}" -v ow="${WALL[$o]}" -v mc="${CPUS[$m]}" -v oc="${CPUS[$o]}" \

@@ -126,7 +126,7 @@ static const char usage_text[] =
     "                           worker's while no bound is reached; the bounds are shared out among them;\n"
     "                           live, each worker reads its own PACKET_FANOUT socket of each interface\n"
     "      --read-ahead MIB     replay of a regular file: a thread reads it ahead into a ring of MIB MiB (1 to\n"
-    "                           1024, default 4) while the packets are parsed; 0: read where they are parsed\n"
+    "                           1024) while the packets are parsed; 0 (the default): read where they are parsed\n"
     "Bounds and timeouts:\n"
     "      --max-flows N        flows tracked at once; the oldest idle one is evicted (default 500000)\n"
     "      --tcp-timeout SEC    idle TCP flow timeout (default 600)\n"

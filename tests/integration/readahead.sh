@@ -1,11 +1,11 @@
 #!/bin/bash
 # readahead.sh -- replay's reader thread (--read-ahead, src/readahead.c)
-# changes nothing but speed: every bundled capture replayed with the
-# default ring (4 MiB), the smallest (1 MiB, which the bulk recordings wrap
-# several times) and none, records and alerts compared byte for byte
-# (event.created aside); several files in one run; a truncated capture
-# (the same records, error and exit status); a BPF filter; standard input
-# (read in the parsing thread); the stats; the option's bounds.
+# changes nothing but speed: every bundled capture replayed with a ring of
+# 4 MiB, the smallest (1 MiB, which the bulk recordings wrap several times)
+# and none, records and alerts compared byte for byte (event.created
+# aside); several files in one run; a truncated capture (the same records,
+# error and exit status); a BPF filter; standard input (read in the parsing
+# thread); none by default; the stats; the option's bounds.
 . "$(dirname "$0")/lib.sh"
 
 strip() { jq -c 'del(.event.created)' "$1"; }
@@ -26,12 +26,12 @@ for f in "$PCAPS"/*.pcap* "$PCAPS"/lab/*.pcap "$PCAPS"/lab/bulk/*.pcap "$PCAPS"/
     [ -f "$f" ] || continue
     n=$((n + 1))
     run r0 -r "$f" --read-ahead 0
-    run r4 -r "$f"
+    run r4 -r "$f" --read-ahead 4
     run r1 -r "$f" --read-ahead 1
-    if same r0 r4; then same4=$((same4 + 1)); else diag "$(basename "$f"): the default read-ahead differs"; fi
+    if same r0 r4; then same4=$((same4 + 1)); else diag "$(basename "$f"): --read-ahead 4 differs"; fi
     if same r0 r1; then same1=$((same1 + 1)); else diag "$(basename "$f"): --read-ahead 1 differs"; fi
 done
-expect_eq "the default read-ahead: the records and alerts of none, on all $n captures" "$same4" "$n"
+expect_eq "--read-ahead 4: the records and alerts of none, on all $n captures" "$same4" "$n"
 expect_eq "--read-ahead 1: the records and alerts of none, on all $n captures" "$same1" "$n"
 [ "$n" -ge 60 ] && ok "the comparison covered $n captures" || not_ok "only $n captures found"
 
@@ -91,7 +91,8 @@ else
 fi
 
 # the stats: the reader's waits with a file; none for standard input
-"$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --stats -o /dev/null 2>"$TMP/st4"
+"$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --read-ahead 4 --stats -o /dev/null 2>"$TMP/st4"
+"$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --stats -o /dev/null 2>"$TMP/std"
 "$MSIWATCH" -s :memory: -r "$B/https-bulk.pcap" --read-ahead 0 --stats -o /dev/null 2>"$TMP/st0"
 "$MSIWATCH" -s :memory: -r - --stats -o /dev/null <"$B/https-bulk.pcap" 2>"$TMP/sti"
 stat_of() { grep '"msiwatch.stats"' "$1" | jq -c "$2"; }
@@ -99,6 +100,7 @@ expect_eq "--stats: read_ahead.worker_waits and reader_waits, numbers" \
     "$(stat_of "$TMP/st4" '.msiwatch.stats.read_ahead | [(.worker_waits | type), (.reader_waits | type)]')" \
     '["number","number"]'
 expect_eq "--read-ahead 0: no read_ahead in the stats" "$(stat_of "$TMP/st0" '.msiwatch.stats.read_ahead')" null
+expect_eq "no --read-ahead: no reader thread (the default is 0), no read_ahead in the stats" "$(stat_of "$TMP/std" '.msiwatch.stats.read_ahead')" null
 expect_eq "standard input is read in the parsing thread: no read_ahead" "$(stat_of "$TMP/sti" '.msiwatch.stats.read_ahead')" null
 sel='.msiwatch.stats | [.packets, .bytes, .flows.total, .tcp_reassembly.segments]'
 expect_eq "... and the same packets, bytes, flows and segments all three ways" \
@@ -110,8 +112,10 @@ expect_eq "--read-ahead 1025: refused (exit 2)" "$?" 2
 check "... with a message naming the option" grep -q -- "read-ahead" "$TMP/e1"
 "$MSIWATCH" -r "$f" --read-ahead x >/dev/null 2>/dev/null
 expect_eq "--read-ahead x: refused (exit 2)" "$?" 2
-printf 'read-ahead = 0\n' >"$TMP/c.conf"
+printf 'read-ahead = 4\n' >"$TMP/c.conf"
 "$MSIWATCH" -c "$TMP/c.conf" -s :memory: -r "$f" --stats -o /dev/null 2>"$TMP/stc"
-expect_eq "read-ahead = 0 in the configuration file: no reader thread" "$(stat_of "$TMP/stc" '.msiwatch.stats.read_ahead')" null
+expect_eq "read-ahead = 4 in the configuration file: a reader thread" "$(stat_of "$TMP/stc" '.msiwatch.stats.read_ahead | [(.worker_waits | type), (.reader_waits | type)]')" '["number","number"]'
+"$MSIWATCH" -c "$TMP/c.conf" --read-ahead 0 -s :memory: -r "$f" --stats -o /dev/null 2>"$TMP/stc"
+expect_eq "... and --read-ahead 0 on the command line overrides it: none" "$(stat_of "$TMP/stc" '.msiwatch.stats.read_ahead')" null
 
 done_testing
