@@ -1,6 +1,10 @@
 /* identity.c -- the address-to-host map (see identity.h). Open addressing on
  * the address; each slot keeps the last few hosts the address had, with
- * when each was first and last seen. */
+ * when each was first and last seen. The slots are small (the address and
+ * a pointer) and their hosts are allocated when an address is first
+ * learned: most lookups are of addresses no event named, and they touch
+ * the slots only (with the hosts inline, a table of 16,384 addresses was
+ * 19 MB, all of it faulted in by the lookups of a replay). */
 #include "identity.h"
 #include "table.h"
 
@@ -24,7 +28,7 @@ struct slot {
     struct mw_addr a;
     bool used;
     uint64_t touched_us;
-    struct pair p[PER_ADDR];
+    struct pair *p; /* PER_ADDR of them, allocated when first used, kept when the slot is */
 };
 
 struct identity {
@@ -91,6 +95,9 @@ void identity_free(struct identity *id)
 {
     if (!id)
         return;
+    if (id->s)
+        for (uint32_t i = 0; i <= id->mask; i++)
+            free(id->s[i].p);
     table_free(id->s, (size_t)id->mask + 1, sizeof *id->s);
     free(id->known);
     free(id);
@@ -115,9 +122,13 @@ static struct slot *find(struct identity *id, const struct mw_addr *a, bool crea
     }
     if (!create || !victim)
         return NULL;
+    if (!victim->p && (victim->p = malloc(PER_ADDR * sizeof *victim->p)) == NULL) {
+        id->st.alloc_failed++;
+        return NULL;
+    }
     if (victim->used)
         id->st.replaced++;
-    memset(victim, 0, sizeof *victim);
+    memset(victim->p, 0, PER_ADDR * sizeof *victim->p);
     victim->used = true;
     victim->a = *a;
     victim->touched_us = ts_us;

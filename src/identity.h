@@ -23,6 +23,7 @@ struct identity_stats {
     uint64_t learned[ID__COUNT];
     uint64_t replaced;      /* a full table dropped an old pair */
     uint64_t lookups, hits;
+    uint64_t alloc_failed;  /* no memory for a new address's hosts: not learned */
 };
 
 struct identity;

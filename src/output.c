@@ -936,6 +936,7 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(t, "replaced", r->replaced);
         put(t, "lookups", r->lookups);
         put(t, "hits", r->hits);
+        put(t, "alloc_failed", r->alloc_failed);
     }
     if (v->fwd) {
         const struct syslog_out_stats *a = v->fwd;

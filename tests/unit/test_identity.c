@@ -105,6 +105,9 @@ int main(void)
     CHECK(identity_stats(tiny)->replaced > 0);
     struct mw_addr last = ip("10.1.0.200");
     CHECK_STR(identity_lookup(tiny, &last, 1000 * S, 0, NULL), "host199");
+    /* its slot held older addresses: none of their hosts is left in it */
+    CHECK_STR(identity_lookup(tiny, &last, 150 * S, 0, NULL), "host199");
+    CHECK_EQ(identity_stats(tiny)->alloc_failed, 0);
     identity_free(tiny);
     TEST_END();
 
