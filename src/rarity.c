@@ -91,7 +91,10 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
     uint32_t n = 64;
     while (n < cfg->cache_entries && n < (1u << 24))
         n <<= 1;
-    r->e = table_alloc(n, sizeof *r->e);
+    /* plain pages, faulted in as keys land: a network talks to far fewer
+     * destinations than the cache holds, and 2 MiB pages would make all of
+     * its 11 MB resident (the pairs, by contrast, are many and spread) */
+    r->e = calloc(n, sizeof *r->e);
     r->dirty = calloc(n, sizeof *r->dirty);
     r->pairs = table_alloc(PAIRS, sizeof *r->pairs);
     r->mask = n - 1;
@@ -223,7 +226,7 @@ int rarity_close(struct rarity *r, char *err, size_t errlen)
         sqlite3_finalize(r->meta_put);
         sqlite3_close(r->db);
     }
-    table_free(r->e, (size_t)r->mask + 1, sizeof *r->e);
+    free(r->e);
     free(r->dirty);
     table_free(r->pairs, PAIRS, sizeof *r->pairs);
     free(r);

@@ -1,5 +1,7 @@
-/* table.h -- zeroed memory for the big hash tables of the packet path (flow
- * buckets, the identity, rarity and DNS caches): an anonymous map advised
+/* table.h -- zeroed memory for the big hash tables of the packet path that
+ * fill up (flow buckets, the DNS cache, the rarity cache's host pairs;
+ * the rarity cache's entries are sparse and stay in plain pages, and the
+ * identity table's slots are small): an anonymous map advised
  * for transparent huge pages (MADV_HUGEPAGE), so that a table is faulted in
  * in 2 MiB pages rather than 4 KiB ones as random lookups first touch it
  * (on the benchmark mix 8,000 fewer page faults, each costly in a virtual
