@@ -22,6 +22,7 @@
 #include "events.h"
 #include "options.h"
 #include "geo.h"
+#include "heap.h"
 #include "identity.h"
 #include "output.h"
 #include "pool.h"
@@ -117,6 +118,7 @@ static void events_until(uint64_t ts_us)
             g_rd[best] = NULL;
         }
         g_next_ev_us = 0; /* recompute */
+        heap_poll();
     }
 }
 
@@ -290,6 +292,7 @@ static void syslog_poll(int timeout_ms)
     int pr = poll(pfd, (nfds_t)n, timeout_ms);
     if (pr >= 0 || errno == EINTR) /* after a signal too, or frequent ones would stop the idle timeouts */
         syslog_in_service(g_sl, pfd, pr > 0 ? n : 0, mw_wall_us());
+    heap_poll();
 }
 
 /* The progress line: only when standard error is a terminal. */
@@ -387,6 +390,7 @@ static int replay_file(struct worker *w, const struct mw_opts *o, const char *pa
                 worker_unknown_link(w, ts, h->caplen);
             advance(ts);
         }
+        heap_poll();
         if ((++n & 4095) == 0) {
             progress_show(pr, &c, w, false);
             syslog_poll(0);
@@ -421,6 +425,7 @@ static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char 
         worker_packet(lc->w, lc->dlt, ts, data, h->caplen);
     else
         worker_unknown_link(lc->w, ts, h->caplen);
+    heap_poll();
 }
 
 /* The interfaces' kernel and interface drops, for the stats. */
@@ -561,6 +566,7 @@ int main(int argc, char **argv)
 {
     struct mw_opts o;
     char err[ERRLEN] = "";
+    heap_start();
     switch (opts_parse(argc, argv, &o, err, sizeof err)) {
     case OPTS_EXIT_OK:
         return 0;
@@ -700,6 +706,7 @@ int main(int argc, char **argv)
     }
     if (!g_pool)
         g_w = &w;
+    heap_poll();
     int rc = 0;
     static struct ev_feed feed; /* holds a large scratch record */
     if (o.nevents || o.nsyslogs) {

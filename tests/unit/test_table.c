@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smaps.h"
 #include "tap.h"
 
 #define HUGE ((size_t)2 << 20)
@@ -22,49 +23,6 @@ static bool all_zero(const uint8_t *p, size_t n)
         if (p[i] != 0)
             return false;
     return true;
-}
-
-/* The /proc/self/smaps entry of the mapping holding p: its start and end,
- * and its THPeligible value (-1 when absent). false when no mapping holds p. */
-static bool mapping_of(const void *p, uintptr_t *lo, uintptr_t *hi, int *thp)
-{
-    FILE *f = fopen("/proc/self/smaps", "r");
-    if (f == NULL)
-        return false;
-    char line[512];
-    bool in = false, found = false;
-    *thp = -1;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long a, b;
-        if (sscanf(line, "%lx-%lx ", &a, &b) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-            if (found)
-                break;
-            in = (uintptr_t)p >= a && (uintptr_t)p < b;
-            if (in) {
-                *lo = a;
-                *hi = b;
-                found = true;
-            }
-            continue;
-        }
-        int v;
-        if (in && sscanf(line, "THPeligible: %d", &v) == 1)
-            *thp = v;
-    }
-    fclose(f);
-    return found;
-}
-
-/* Transparent huge pages on offer: "always" or "madvise" chosen. */
-static bool thp_offered(void)
-{
-    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-    if (f == NULL)
-        return false;
-    char b[128] = "";
-    bool ok = fgets(b, sizeof b, f) != NULL && (strstr(b, "[always]") || strstr(b, "[madvise]"));
-    fclose(f);
-    return ok;
 }
 
 int main(void)
@@ -92,7 +50,7 @@ int main(void)
     uint64_t *big = table_alloc(n, sizeof *big);
     uintptr_t lo = 0, hi = 0;
     int thp = -1;
-    bool mapped = big != NULL && mapping_of(big, &lo, &hi, &thp);
+    bool mapped = big != NULL && mapping_of(big, &lo, &hi, &thp, NULL, 0);
     bool heap = !table_maps(); /* an ASan build takes the heap */
 
     TEST_BEGIN("a big table: zeroed and writable end to end");
@@ -131,7 +89,7 @@ int main(void)
     if (!heap) {
         uintptr_t l2, h2;
         int t2;
-        CHECK(!mapping_of((const void *)lo, &l2, &h2, &t2) || l2 != lo || h2 != hi);
+        CHECK(!mapping_of((const void *)lo, &l2, &h2, &t2, NULL, 0) || l2 != lo || h2 != hi);
     }
     TEST_END();
 
@@ -144,7 +102,7 @@ int main(void)
         size_t n2 = HUGE / sizeof(void *);
         void **two = table_alloc(n2, sizeof *two);
         CHECK(two != NULL);
-        CHECK(two != NULL && mapping_of(two, &lo, &hi, &thp));
+        CHECK(two != NULL && mapping_of(two, &lo, &hi, &thp, NULL, 0));
         CHECK_U64((uintptr_t)two % HUGE, 0);
         CHECK_U64(hi - lo, HUGE);
         if (two) {

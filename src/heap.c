@@ -1,0 +1,95 @@
+/* heap.c -- glibc's main heap in 2 MiB pages, populated ahead of use (see
+ * heap.h). */
+#include "heap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define OWN_ALLOCATOR 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OWN_ALLOCATOR 1
+#endif
+#endif
+#if !defined(OWN_ALLOCATOR) && defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+#define HEAP_AHEAD 1
+#else
+#define HEAP_AHEAD 0
+#endif
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL, and pages fault in as before */
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1; likewise */
+#endif
+
+#define HUGE ((uintptr_t)2 << 20)
+#define PAGE ((uintptr_t)4096)
+#define PAD (2 * HUGE)   /* the heap grows by this much more than it needs */
+#define START (8 * HUGE) /* and by this much first */
+
+/* The heap below this address is populated, or was there before
+ * heap_start; 0: heap_start has not run (or cannot work here). */
+static uintptr_t ahead;
+static size_t populated;
+
+#if HEAP_AHEAD
+/* The heap grew from `from` to `to`. */
+static void advise(uintptr_t from, uintptr_t to)
+{
+    uintptr_t a = from & ~(HUGE - 1), b = to & ~(HUGE - 1);
+    if (b > a) {
+        madvise((void *)a, b - a, MADV_HUGEPAGE);
+        if (a < from) /* the 2 MiB the old end cut: its pages into one */
+            madvise((void *)a, HUGE, MADV_COLLAPSE);
+    }
+    a = from & ~(PAGE - 1);
+    if (madvise((void *)a, to - a, MADV_POPULATE_WRITE) == 0)
+        populated += to - a;
+}
+#endif
+
+void heap_start(void)
+{
+#if HEAP_AHEAD
+    if (ahead != 0)
+        return;
+    mallopt(M_MMAP_THRESHOLD, (int)(HUGE / 2));
+    mallopt(M_TRIM_THRESHOLD, (int)(16 * HUGE));
+    mallopt(M_TOP_PAD, (int)(START));
+    uintptr_t before = (uintptr_t)sbrk(0);
+    void *p = malloc(HUGE / 4); /* more than the heap's top holds: it grows by START and more */
+    uintptr_t end = (uintptr_t)sbrk(0);
+    if (p && end > before)
+        advise(before, end);
+    free(p);
+    mallopt(M_TOP_PAD, (int)(PAD));
+    ahead = (uintptr_t)sbrk(0);
+#endif
+}
+
+void heap_poll(void)
+{
+#if HEAP_AHEAD
+    if (ahead == 0)
+        return;
+    uintptr_t end = (uintptr_t)sbrk(0);
+    if (end == ahead)
+        return;
+    if (end > ahead)
+        advise(ahead, end);
+    ahead = end; /* or the heap was trimmed: populate what grows back */
+#endif
+}
+
+size_t heap_populated(void)
+{
+    return populated;
+}

@@ -1,0 +1,101 @@
+/* test_heap.c -- heap_start and heap_poll (heap.h): heap_start grows the
+ * heap by 16 MiB and more, populated; blocks the program then allocates
+ * make the heap grow by 4 MiB more than they need, and those 4 MiB stay
+ * out of memory (mincore) until heap_poll populates them and advises the
+ * new part for transparent huge pages (VmFlags hg in /proc/self/smaps); a
+ * heap_poll with no growth does nothing. Skipped where heap_start populates
+ * nothing: an AddressSanitizer build (its own allocator), a libc other than
+ * glibc, a kernel before 5.14. */
+#include "heap.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "smaps.h"
+#include "tap.h"
+
+#define MIB ((uintptr_t)1 << 20)
+#define PAGE ((uintptr_t)4096)
+
+/* Of the pages in [from, to), how many are resident. */
+static size_t resident(uintptr_t from, uintptr_t to)
+{
+    from &= ~(PAGE - 1);
+    size_t n = (to - from + PAGE - 1) / PAGE, r = 0;
+    unsigned char *v = malloc(n);
+    if (v == NULL || mincore((void *)from, to - from, v) != 0) {
+        free(v);
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < n; i++)
+        r += v[i] & 1;
+    free(v);
+    return r;
+}
+
+/* Whether the mapping holding p has flag (two letters) in its VmFlags. */
+static bool vm_flag(uintptr_t p, const char *flag)
+{
+    uintptr_t lo, hi;
+    int thp;
+    char flags[256], want[8];
+    snprintf(want, sizeof want, " %s", flag);
+    return mapping_of((const void *)p, &lo, &hi, &thp, flags, sizeof flags) && strstr(flags, want) != NULL;
+}
+
+int main(void)
+{
+    uintptr_t before = (uintptr_t)sbrk(0);
+    heap_start();
+    uintptr_t start_end = (uintptr_t)sbrk(0);
+    if (heap_populated() == 0) {
+        TEST_SKIP("heap_start: the heap grows by 16 MiB, populated", "nothing populated (not glibc, ASan, or an old kernel)");
+        TEST_SKIP("heap_poll: growth populated, no growth nothing", "likewise");
+        return tap_done();
+    }
+
+    TEST_BEGIN("heap_start: the heap grows by 16 MiB, populated");
+    CHECK(start_end - before >= 16 * MIB);
+    CHECK(heap_populated() >= 16 * MIB);
+    CHECK_U64(resident(start_end - 16 * MIB, start_end), 16 * MIB / PAGE);
+    TEST_END();
+
+    TEST_BEGIN("heap_poll: growth populated, no growth nothing");
+    /* fill the heap with small blocks until it has grown past heap_start's
+     * part; the last block leaves the 4 MiB pad above it */
+    enum { BLOCK = 16384 };
+    static void *blocks[4096];
+    size_t nb = 0;
+    uintptr_t end = start_end;
+    while (nb < 4096 && (end = (uintptr_t)sbrk(0)) == start_end) {
+        blocks[nb] = malloc(BLOCK);
+        CHECK(blocks[nb] != NULL);
+        if (blocks[nb] == NULL)
+            break;
+        memset(blocks[nb++], 0x5a, 64); /* its first page only */
+    }
+    CHECK(end > start_end);
+    uintptr_t top = (uintptr_t)blocks[nb - 1] + BLOCK; /* the pad lies above */
+    CHECK(end - top >= 4 * MIB - PAGE);
+    uintptr_t pad_from = (top + PAGE - 1) & ~(PAGE - 1);
+    CHECK(resident(pad_from + PAGE, end) < 16); /* not yet touched */
+    size_t pop0 = heap_populated();
+    heap_poll();
+    CHECK(heap_populated() - pop0 >= end - start_end);
+    CHECK_U64(resident(pad_from, end), (end - pad_from) / PAGE);
+    if (thp_offered()) /* advised from the old end's 2 MiB page to the new end's */
+        CHECK(vm_flag(start_end, "hg") && vm_flag(end - 2 * MIB - 1, "hg"));
+    size_t pop1 = heap_populated();
+    heap_poll(); /* no growth */
+    CHECK_U64(heap_populated(), pop1);
+    for (size_t i = 0; i < nb; i++)
+        free(blocks[i]);
+    TEST_END();
+
+    return tap_done();
+}
