@@ -38,6 +38,7 @@
 /* The heap below this address is populated, or was there before
  * heap_start; 0: heap_start has not run (or cannot work here). */
 static uintptr_t ahead;
+static uintptr_t first; /* the first 2 MiB boundary above the heap's end before heap_start */
 static size_t populated;
 
 #if HEAP_AHEAD
@@ -45,6 +46,8 @@ static size_t populated;
 static void advise(uintptr_t from, uintptr_t to)
 {
     uintptr_t a = from & ~(HUGE - 1), b = to & ~(HUGE - 1);
+    if (a < first) /* below lies what was there before heap_start, not all of it heap */
+        a = first;
     if (b > a) {
         madvise((void *)a, b - a, MADV_HUGEPAGE);
         if (a < from) /* the 2 MiB the old end cut: its pages into one */
@@ -65,6 +68,7 @@ void heap_start(void)
     mallopt(M_TRIM_THRESHOLD, (int)(16 * HUGE));
     mallopt(M_TOP_PAD, (int)(START));
     uintptr_t before = (uintptr_t)sbrk(0);
+    first = (before + HUGE - 1) & ~(HUGE - 1);
     void *p = malloc(HUGE / 4); /* more than the heap's top holds: it grows by START and more */
     uintptr_t end = (uintptr_t)sbrk(0);
     if (p && end > before)
