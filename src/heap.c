@@ -1,6 +1,7 @@
 /* heap.c -- glibc's main heap in 2 MiB pages, populated ahead of use (see
  * heap.h). */
 #include "heap.h"
+#include "asan.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,14 +11,7 @@
 #include <malloc.h>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define OWN_ALLOCATOR 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OWN_ALLOCATOR 1
-#endif
-#endif
-#if !defined(OWN_ALLOCATOR) && defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+#if !MW_ASAN && defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
 #define HEAP_AHEAD 1
 #else
 #define HEAP_AHEAD 0
@@ -35,13 +29,14 @@
 #define PAD (2 * HUGE)   /* the heap grows by this much more than it needs */
 #define START (8 * HUGE) /* and by this much first */
 
-/* The heap below this address is populated, or was there before
- * heap_start; 0: heap_start has not run (or cannot work here). */
-static uintptr_t ahead;
-static uintptr_t first; /* the first 2 MiB boundary above the heap's end before heap_start */
 static size_t populated;
 
 #if HEAP_AHEAD
+/* The heap below this address is populated, or was there before
+ * heap_start; 0: heap_start has not run. */
+static uintptr_t ahead;
+static uintptr_t first; /* the first 2 MiB boundary above the heap's end before heap_start */
+
 /* The heap grew from `from` to `to`. */
 static void advise(uintptr_t from, uintptr_t to)
 {

@@ -25,8 +25,8 @@
  * Advice only: with transparent huge pages off, the heap is populated in
  * 4 KiB pages; kernels without these calls ignore them. A no-op without
  * glibc and in an AddressSanitizer build (its own allocator); under
- * valgrind (likewise) the heap does not grow. Only the main heap: threads that allocate from
- * arenas of their own (--workers N) are not covered. */
+ * valgrind (likewise) the heap does not grow. Only the main heap: threads
+ * that allocate from arenas of their own (--workers N) are not covered. */
 #ifndef MW_HEAP_H
 #define MW_HEAP_H
 

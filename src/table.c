@@ -1,6 +1,7 @@
 /* table.c -- zeroed, huge-page-advised memory for big hash tables (see
  * table.h). */
 #include "table.h"
+#include "asan.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,16 +9,8 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ON_HEAP 1 /* AddressSanitizer sees overruns of the heap's blocks only */
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ON_HEAP 1
-#endif
-#endif
-#ifndef ON_HEAP
-#define ON_HEAP 0
-#endif
+/* AddressSanitizer sees overruns of the heap's blocks only */
+#define ON_HEAP MW_ASAN
 
 /* The length of the map for n * size bytes, 0 for a block of the heap. */
 static size_t map_len(size_t n, size_t size)
