@@ -109,16 +109,17 @@ struct rec_dns {
     char qtype[16];
     bool response;
     char rcode[16];
+    unsigned nresolved;
+    struct mw_addr resolved[REC_DNS_MAX];
+    uint32_t resolved_ttl[REC_DNS_MAX];
     unsigned nan;
+    /* last: a copy of the record (recbus.c, --workers) takes an[0..nan) only */
     struct {
         char name[256];
         char type[16];
         char data[256];
         uint32_t ttl;
     } an[REC_DNS_MAX];
-    unsigned nresolved;
-    struct mw_addr resolved[REC_DNS_MAX];
-    uint32_t resolved_ttl[REC_DNS_MAX];
 };
 
 /* A DHCP client identity (event.dataset msiwatch.dhcp). */

@@ -65,7 +65,6 @@ static void one_message(struct app_ctx *c, struct flow *f, const uint8_t *p, siz
     /* the context's record, reused: the answers (9 KiB) are set one by one */
     struct rec_dns *r = c->dns_rec;
     memset(r, 0, offsetof(struct rec_dns, an));
-    r->nresolved = 0;
     char tb[16];
     app_rec_net(c, f, &r->n);
     r->id = m.id;
