@@ -71,12 +71,12 @@ struct allowlist *allowlist_load(const char *path, char *err, size_t errlen)
         }
         struct al_entry *e = &a->e[a->n++];
         e->kind = (enum al_kind)kind;
-        snprintf(e->value, sizeof e->value, "%s", value);
+        memcpy(e->value, value, strlen(value) + 1); /* shorter than e->value: checked above */
         if (e->kind == AL_SHARE) /* compare UNC paths with one separator */
             for (char *p = e->value; *p; p++)
                 if (*p == '/')
                     *p = '\\';
-        snprintf(e->text, sizeof e->text, "%s %s", kind_words[kind], value);
+        snprintf(e->text, sizeof e->text, "%s %.511s", kind_words[kind], e->value);
     }
     fclose(f);
     return a;

@@ -526,7 +526,7 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
         argv[1] = keep(arg);
         char e[400] = "";
         if (opts_apply(2, argv, x->o, x->interval_set, true, e, sizeof e) != OPTS_RUN)
-            snprintf(why, sizeof why, "%s: %s", name, e);
+            snprintf(why, sizeof why, "%.64s: %.330s", name, e); /* a key is a long option's name */
     }
 bad:
     if (why[0]) {

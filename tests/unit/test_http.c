@@ -27,7 +27,8 @@ static char fmtbuf[8192];
 
 static void fmt_add(size_t *o, const char *s, const uint8_t *p, size_t n)
 {
-    int k = snprintf(fmtbuf + *o, sizeof fmtbuf - *o, "%s%.*s", s, (int)n, (const char *)p);
+    const char *t = p ? (const char *)p : ""; /* an absent field: NULL, length 0 */
+    int k = snprintf(fmtbuf + *o, sizeof fmtbuf - *o, "%s%.*s", s, (int)n, t);
     if (k > 0 && (size_t)k < sizeof fmtbuf - *o)
         *o += (size_t)k;
 }
