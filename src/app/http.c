@@ -572,6 +572,7 @@ static enum reasm_want http_data(struct app_ctx *c, struct flow *f, void *ps, in
             if (k == 0)
                 break;
         }
+        sbuf_trim(&s->buf); /* between messages a stream holds no memory */
     }
     return (s->broken || h->tunnel) ? REASM_STOP : REASM_MORE;
 }
