@@ -925,6 +925,7 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(t, "batches", r->batches);
         put(t, "cache_evictions", r->cache_evictions);
         put(t, "hosts_capped", r->hosts_capped);
+        put(t, "host_inserts", r->host_inserts);
         put(t, "errors", r->errors);
     }
     if (v->ident) {

@@ -15,7 +15,9 @@
 
 #define PROBES 16
 #define HOSTS_CACHED 8
-#define PAIRS (1u << 20)              /* (key, host) pairs known to be in the table, 8 MiB */
+#define PAIRS_MIN (1u << 13)          /* (key, host) pairs known to be in the table: 64 KiB at first, */
+#define PAIRS_MAX (1u << 20)          /* doubled at a quarter full up to 8 MiB (memory first touched
+                                       * is dear: the mix's 22,000 pairs spread over all 8 MiB) */
 #define DAY_US (86400ull * 1000000ull)
 
 struct entry {
@@ -42,6 +44,7 @@ struct rarity {
     uint64_t last_flush_ms;
     uint64_t *pairs;                  /* hashes of (kind, key, host) already inserted: a popular
                                        * destination's later sightings cost no statement */
+    uint32_t npairs, pair_slots;
     struct rarity_stats st;
 };
 
@@ -96,7 +99,8 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
      * its 11 MB resident (the pairs, by contrast, are many and spread) */
     r->e = calloc(n, sizeof *r->e);
     r->dirty = calloc(n, sizeof *r->dirty);
-    r->pairs = table_alloc(PAIRS, sizeof *r->pairs);
+    r->pair_slots = PAIRS_MIN;
+    r->pairs = table_alloc(r->pair_slots, sizeof *r->pairs);
     r->mask = n - 1;
     if (!r->e || !r->dirty || !r->pairs) {
         snprintf(err, errlen, "out of memory for the rarity cache");
@@ -228,7 +232,7 @@ int rarity_close(struct rarity *r, char *err, size_t errlen)
     }
     free(r->e);
     free(r->dirty);
-    table_free(r->pairs, PAIRS, sizeof *r->pairs);
+    table_free(r->pairs, r->pair_slots, sizeof *r->pairs);
     free(r);
     return rc;
 }
@@ -253,7 +257,7 @@ static uint64_t *pair_slot(struct rarity *r, uint64_t h, bool *seen)
 {
     uint64_t *free_slot = NULL;
     for (uint32_t k = 0; k < 4; k++) {
-        uint64_t *p = &r->pairs[(h + k) & (PAIRS - 1)];
+        uint64_t *p = &r->pairs[(h + k) & (r->pair_slots - 1)];
         if (*p == h) {
             *seen = true;
             return NULL;
@@ -262,7 +266,44 @@ static uint64_t *pair_slot(struct rarity *r, uint64_t h, bool *seen)
             free_slot = p;
     }
     *seen = false;
-    return free_slot ? free_slot : &r->pairs[h & (PAIRS - 1)];
+    return free_slot ? free_slot : &r->pairs[h & (r->pair_slots - 1)];
+}
+
+/* Twice the slots, the hashes moved over (where out of memory, the table
+ * stays as it is: it only spares statements). */
+static void pairs_grow(struct rarity *r)
+{
+    uint32_t n = r->pair_slots * 2;
+    uint64_t *t = table_alloc(n, sizeof *t), *old = r->pairs;
+    if (t == NULL)
+        return;
+    uint32_t used = 0;
+    for (uint32_t i = 0; i < r->pair_slots; i++) {
+        uint64_t h = old[i];
+        if (h == 0)
+            continue;
+        uint64_t *slot = &t[h & (n - 1)];
+        for (uint32_t k = 0; k < 4; k++)
+            if (t[(h + k) & (n - 1)] == 0) {
+                slot = &t[(h + k) & (n - 1)];
+                break;
+            }
+        used += *slot == 0;
+        *slot = h;
+    }
+    table_free(old, r->pair_slots, sizeof *old);
+    r->pairs = t;
+    r->pair_slots = n;
+    r->npairs = used;
+}
+
+/* Remember pair hash h in slot (pair_slot's). */
+static void pair_remember(struct rarity *r, uint64_t *slot, uint64_t h)
+{
+    r->npairs += *slot == 0;
+    *slot = h;
+    if (r->npairs > r->pair_slots / 4 && r->pair_slots < PAIRS_MAX)
+        pairs_grow(r);
 }
 
 /* The cache entry of (kind, key), read from the table on a miss. */
@@ -368,13 +409,14 @@ void rarity_see_from(struct rarity *r, enum rar_kind kind, const char *key, cons
         uint64_t *slot = seen ? NULL : pair_slot(r, ph, &seen);
         if (!seen) {
             if (slot)
-                *slot = ph;
+                pair_remember(r, slot, ph);
             if (e->nhost < HOSTS_CACHED)
                 e->host_hash[e->nhost++] = hh;
             txn_begin(r);
             sqlite3_bind_text(r->host, 1, kind_names[kind], -1, SQLITE_STATIC);
             sqlite3_bind_text(r->host, 2, e->key, -1, SQLITE_STATIC);
             sqlite3_bind_text(r->host, 3, host, -1, SQLITE_TRANSIENT);
+            r->st.host_inserts++;
             if (sqlite3_step(r->host) != SQLITE_DONE)
                 r->st.errors++;
             else if (sqlite3_changes(r->db) > 0)

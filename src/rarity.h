@@ -44,6 +44,8 @@ struct rar_verdict {
 struct rarity_stats {
     uint64_t sightings, new_keys, db_reads, db_writes, batches, cache_evictions, errors;
     uint64_t hosts_capped;   /* sightings of a destination already at max_hosts: the host not looked at */
+    uint64_t host_inserts;   /* statements adding a (destination, client) row, new or not: what the
+                              * memory of pairs already inserted did not spare */
 };
 
 struct rarity;

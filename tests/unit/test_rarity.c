@@ -158,6 +158,29 @@ int main(void)
     CHECK_EQ(q("SELECT count(*) FROM destinations WHERE key LIKE 'h%.example.net'"), 500);
     TEST_END();
 
+    TEST_BEGIN("20,000 (destination, client) pairs: one statement each, none when seen again (the memory of pairs grows)");
+    unlink(path);
+    r = rarity_open(path, &cfg, err, sizeof err);
+    CHECK(r != NULL);
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < 100; k++)
+            for (int h = 0; h < 200; h++) {
+                char key[64], host[32];
+                snprintf(key, sizeof key, "k%d.example.org", k);
+                snprintf(host, sizeof host, "10.9.%d.%d", h / 100, h % 100);
+                rarity_see(r, RAR_FQDN, key, host, T0 + (uint64_t)(pass * 20000 + k * 200 + h), NULL);
+            }
+    /* the first pass: every pair new; the second: a pair the memory lost
+     * (its probe slots all taken) costs a statement and adds no row */
+    uint64_t again = rarity_stats(r)->host_inserts - 20000;
+    CHECK(rarity_stats(r)->host_inserts >= 20000);
+    CHECK(again <= 200);
+    rarity_peek(r, RAR_FQDN, "k42.example.org", T0 + 50000, &v);
+    CHECK_U64(v.hosts, 200);
+    CHECK_EQ(rarity_close(r, err, sizeof err), 0);
+    CHECK_EQ(q("SELECT count(*) FROM destination_hosts"), 20000);
+    TEST_END();
+
     TEST_BEGIN("--rarity-max-hosts: a destination's hosts stop at the bound, rows too, the rest counted");
     struct rarity_cfg capped = cfg;
     capped.max_hosts = 5;
