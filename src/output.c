@@ -153,7 +153,7 @@ static json_t *sub(json_t *obj, const char *key)
     json_t *s = json_object_get(obj, key);
     if (s == NULL) {
         s = json_object();
-        json_object_set_new(obj, key, s);
+        json_object_set_new_nocheck(obj, key, s);
     }
     return s;
 }
@@ -161,23 +161,23 @@ static json_t *sub(json_t *obj, const char *key)
 static json_t *jtime(uint64_t ts_us)
 {
     char b[40];
-    return json_string(output_time(ts_us, b, sizeof b));
+    return json_string_nocheck(output_time(ts_us, b, sizeof b));
 }
 
 static json_t *jaddr(const struct mw_addr *a)
 {
     char b[64];
-    return json_string(mw_addr_str(a, b, sizeof b));
+    return json_string_nocheck(mw_addr_str(a, b, sizeof b));
 }
 
 static json_t *base_record(const char *observer, uint64_t ts_us, const char *kind, const char *dataset)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "@timestamp", jtime(ts_us));
+    json_object_set_new_nocheck(j, "@timestamp", jtime(ts_us));
     json_t *ev = sub(j, "event");
-    json_object_set_new(ev, "kind", json_string(kind));
-    json_object_set_new(ev, "dataset", json_string(dataset));
-    json_object_set_new(sub(j, "observer"), "name", json_string(observer));
+    json_object_set_new_nocheck(ev, "kind", json_string(kind));
+    json_object_set_new_nocheck(ev, "dataset", json_string(dataset));
+    json_object_set_new_nocheck(sub(j, "observer"), "name", json_string(observer));
     return j;
 }
 
@@ -205,46 +205,46 @@ void output_flow(struct output *o, const struct rec_flow *r)
         return;
     json_t *j = base_record(o->observer, r->start_us, "event", "msiwatch.flow");
     json_t *ev = sub(j, "event");
-    json_object_set_new(ev, "start", jtime(r->start_us));
-    json_object_set_new(ev, "end", jtime(r->end_us));
+    json_object_set_new_nocheck(ev, "start", jtime(r->start_us));
+    json_object_set_new_nocheck(ev, "end", jtime(r->end_us));
     json_t *s = sub(j, "source"), *d = sub(j, "destination");
-    json_object_set_new(s, "ip", jaddr(&r->src));
-    json_object_set_new(s, "port", json_integer(r->sport));
-    json_object_set_new(s, "packets", json_integer((json_int_t)r->pkts[0]));
-    json_object_set_new(s, "bytes", json_integer((json_int_t)r->bytes[0]));
-    json_object_set_new(d, "ip", jaddr(&r->dst));
-    json_object_set_new(d, "port", json_integer(r->dport));
-    json_object_set_new(d, "packets", json_integer((json_int_t)r->pkts[1]));
-    json_object_set_new(d, "bytes", json_integer((json_int_t)r->bytes[1]));
+    json_object_set_new_nocheck(s, "ip", jaddr(&r->src));
+    json_object_set_new_nocheck(s, "port", json_integer(r->sport));
+    json_object_set_new_nocheck(s, "packets", json_integer((json_int_t)r->pkts[0]));
+    json_object_set_new_nocheck(s, "bytes", json_integer((json_int_t)r->bytes[0]));
+    json_object_set_new_nocheck(d, "ip", jaddr(&r->dst));
+    json_object_set_new_nocheck(d, "port", json_integer(r->dport));
+    json_object_set_new_nocheck(d, "packets", json_integer((json_int_t)r->pkts[1]));
+    json_object_set_new_nocheck(d, "bytes", json_integer((json_int_t)r->bytes[1]));
     json_t *n = sub(j, "network");
-    json_object_set_new(n, "transport", json_string(r->l4proto == 6 ? "tcp" : "udp"));
+    json_object_set_new_nocheck(n, "transport", json_string(r->l4proto == 6 ? "tcp" : "udp"));
     char proto[64];
     lower_copy(proto, sizeof proto, r->protocol);
-    json_object_set_new(n, "protocol", json_string(proto));
-    json_object_set_new(n, "packets", json_integer((json_int_t)(r->pkts[0] + r->pkts[1])));
-    json_object_set_new(n, "bytes", json_integer((json_int_t)(r->bytes[0] + r->bytes[1])));
+    json_object_set_new_nocheck(n, "protocol", json_string(proto));
+    json_object_set_new_nocheck(n, "packets", json_integer((json_int_t)(r->pkts[0] + r->pkts[1])));
+    json_object_set_new_nocheck(n, "bytes", json_integer((json_int_t)(r->bytes[0] + r->bytes[1])));
     if (r->nvlan > 0)
-        json_object_set_new(sub(n, "vlan"), "id", json_integer(r->vlan[0]));
+        json_object_set_new_nocheck(sub(n, "vlan"), "id", json_integer(r->vlan[0]));
     if (r->nvlan > 1)
-        json_object_set_new(sub(sub(n, "inner"), "vlan"), "id", json_integer(r->vlan[1]));
+        json_object_set_new_nocheck(sub(sub(n, "inner"), "vlan"), "id", json_integer(r->vlan[1]));
     json_t *m = sub(sub(j, "msiwatch"), "flow");
-    json_object_set_new(m, "id", json_integer((json_int_t)r->id));
-    json_object_set_new(m, "ndpi", json_string(r->ndpi_name));
+    json_object_set_new_nocheck(m, "id", json_integer((json_int_t)r->id));
+    json_object_set_new_nocheck(m, "ndpi", json_string(r->ndpi_name));
     if (r->ndpi_guessed)
-        json_object_set_new(m, "ndpi_guessed", json_true());
-    json_object_set_new(m, "end_reason", json_string(r->end_reason));
+        json_object_set_new_nocheck(m, "ndpi_guessed", json_true());
+    json_object_set_new_nocheck(m, "end_reason", json_string(r->end_reason));
     if (r->l4proto == 6) {
         json_t *tcp = sub(m, "tcp");
-        json_object_set_new(tcp, "client_bytes", json_integer((json_int_t)r->app_bytes[0]));
-        json_object_set_new(tcp, "server_bytes", json_integer((json_int_t)r->app_bytes[1]));
-        json_object_set_new(tcp, "client_gaps", json_integer(r->gaps[0]));
-        json_object_set_new(tcp, "server_gaps", json_integer(r->gaps[1]));
+        json_object_set_new_nocheck(tcp, "client_bytes", json_integer((json_int_t)r->app_bytes[0]));
+        json_object_set_new_nocheck(tcp, "server_bytes", json_integer((json_int_t)r->app_bytes[1]));
+        json_object_set_new_nocheck(tcp, "client_gaps", json_integer(r->gaps[0]));
+        json_object_set_new_nocheck(tcp, "server_gaps", json_integer(r->gaps[1]));
         if (r->has_digest) {
             char h[65];
             hex(h, r->sha256[0], 32);
-            json_object_set_new(tcp, "client_sha256", json_string(h));
+            json_object_set_new_nocheck(tcp, "client_sha256", json_string_nocheck(h));
             hex(h, r->sha256[1], 32);
-            json_object_set_new(tcp, "server_sha256", json_string(h));
+            json_object_set_new_nocheck(tcp, "server_sha256", json_string_nocheck(h));
         }
     }
     emit(o, o->records, o->records_path, j);
@@ -256,25 +256,25 @@ static json_t *net_record(struct output *o, const struct rec_net *n, const char 
 {
     json_t *j = base_record(o->observer, n->ts_us, "event", dataset);
     json_t *s = sub(j, "source"), *d = sub(j, "destination");
-    json_object_set_new(s, "ip", jaddr(&n->src));
-    json_object_set_new(s, "port", json_integer(n->sport));
-    json_object_set_new(d, "ip", jaddr(&n->dst));
-    json_object_set_new(d, "port", json_integer(n->dport));
+    json_object_set_new_nocheck(s, "ip", jaddr(&n->src));
+    json_object_set_new_nocheck(s, "port", json_integer(n->sport));
+    json_object_set_new_nocheck(d, "ip", jaddr(&n->dst));
+    json_object_set_new_nocheck(d, "port", json_integer(n->dport));
     if (n->dst_domain[0])
-        json_object_set_new(d, "domain", json_string(n->dst_domain));
+        json_object_set_new_nocheck(d, "domain", json_string(n->dst_domain));
     json_t *nw = sub(j, "network");
-    json_object_set_new(nw, "transport", json_string(n->l4proto == 6 ? "tcp" : "udp"));
-    json_object_set_new(nw, "protocol", json_string(protocol));
+    json_object_set_new_nocheck(nw, "transport", json_string(n->l4proto == 6 ? "tcp" : "udp"));
+    json_object_set_new_nocheck(nw, "protocol", json_string(protocol));
     if (n->has_vlan)
-        json_object_set_new(sub(nw, "vlan"), "id", json_integer(n->vlan));
-    json_object_set_new(sub(sub(j, "msiwatch"), "flow"), "id", json_integer((json_int_t)n->flow_id));
+        json_object_set_new_nocheck(sub(nw, "vlan"), "id", json_integer(n->vlan));
+    json_object_set_new_nocheck(sub(sub(j, "msiwatch"), "flow"), "id", json_integer((json_int_t)n->flow_id));
     return j;
 }
 
 static void set_str(json_t *obj, const char *k, const char *v)
 {
     if (v && v[0])
-        json_object_set_new(obj, k, json_string(v));
+        json_object_set_new_nocheck(obj, k, json_string(v));
 }
 
 void output_http(struct output *o, const struct rec_http *r)
@@ -286,29 +286,29 @@ void output_http(struct output *o, const struct rec_http *r)
     set_str(req, "method", r->method);
     json_t *u = sub(j, "url");
     set_str(u, "domain", r->host);
-    json_object_set_new(u, "port", json_integer(r->port));
+    json_object_set_new_nocheck(u, "port", json_integer(r->port));
     set_str(u, "path", r->path);
     set_str(u, "query", r->query);
     set_str(u, "original", r->url);
     if (r->user_agent[0])
-        json_object_set_new(sub(j, "user_agent"), "original", json_string(r->user_agent));
+        json_object_set_new_nocheck(sub(j, "user_agent"), "original", json_string(r->user_agent));
     if (r->has_response) {
         json_t *rs = sub(sub(j, "http"), "response");
-        json_object_set_new(rs, "status_code", json_integer(r->status));
+        json_object_set_new_nocheck(rs, "status_code", json_integer(r->status));
         set_str(rs, "mime_type", r->mime);
         if (r->has_content_length)
-            json_object_set_new(sub(rs, "body"), "bytes", json_integer((json_int_t)r->content_length));
+            json_object_set_new_nocheck(sub(rs, "body"), "bytes", json_integer((json_int_t)r->content_length));
     }
     if (r->file_type || r->webdav) {
         json_t *f = sub(j, "file");
         if (r->file_type) {
-            json_object_set_new(f, "type", json_string(r->file_type));
-            json_object_set_new(f, "size", json_integer((json_int_t)r->size));
+            json_object_set_new_nocheck(f, "type", json_string(r->file_type));
+            json_object_set_new_nocheck(f, "size", json_integer((json_int_t)r->size));
         }
         if (r->has_hash) {
             char h[65];
             hex(h, r->sha256, 32);
-            json_object_set_new(sub(f, "hash"), "sha256", json_string(h));
+            json_object_set_new_nocheck(sub(f, "hash"), "sha256", json_string_nocheck(h));
         }
         if (r->webdav)
             set_str(f, "path", r->unc);
@@ -318,9 +318,9 @@ void output_http(struct output *o, const struct rec_http *r)
     set_str(mh, "body", r->body);
     set_str(mh, "content_encoding", r->content_encoding);
     if (r->decoded)
-        json_object_set_new(mh, "decoded", json_true());
+        json_object_set_new_nocheck(mh, "decoded", json_true());
     if (r->webdav)
-        json_object_set_new(m, "webdav", json_true());
+        json_object_set_new_nocheck(m, "webdav", json_true());
     emit(o, o->records, o->records_path, j);
 }
 
@@ -331,17 +331,17 @@ void output_tls(struct output *o, const struct rec_tls *r)
     json_t *j = net_record(o, &r->n, "msiwatch.tls", "tls");
     json_t *t = sub(j, "tls");
     set_str(t, "version", r->version);
-    json_object_set_new(t, "version_protocol", json_string("tls"));
+    json_object_set_new_nocheck(t, "version_protocol", json_string("tls"));
     json_t *cl = sub(t, "client");
     set_str(cl, "server_name", r->sni);
     set_str(cl, "ja3", r->ja3);
     if (r->alpn[0])
-        json_object_set_new(t, "next_protocol", json_string(r->alpn));
+        json_object_set_new_nocheck(t, "next_protocol", json_string(r->alpn));
     json_t *m = sub(sub(j, "msiwatch"), "tls");
     if (r->ech)
-        json_object_set_new(m, "ech", json_true());
+        json_object_set_new_nocheck(m, "ech", json_true());
     if (r->esni)
-        json_object_set_new(m, "esni", json_true());
+        json_object_set_new_nocheck(m, "esni", json_true());
     emit(o, o->records, o->records_path, j);
 }
 
@@ -357,14 +357,14 @@ void output_smb(struct output *o, const struct rec_smb *r)
     set_str(m, "tree", r->tree);
     set_str(m, "workstation", r->workstation);
     if (r->encrypted)
-        json_object_set_new(m, "encrypted", json_true());
+        json_object_set_new_nocheck(m, "encrypted", json_true());
     if (r->has_status) {
         char st[16];
         snprintf(st, sizeof st, "0x%08x", r->status);
-        json_object_set_new(m, "status", json_string(st));
+        json_object_set_new_nocheck(m, "status", json_string(st));
     }
     if (r->read_bytes)
-        json_object_set_new(m, "read_bytes", json_integer((json_int_t)r->read_bytes));
+        json_object_set_new_nocheck(m, "read_bytes", json_integer((json_int_t)r->read_bytes));
     if (r->name[0] || r->path[0]) {
         json_t *f = sub(j, "file");
         set_str(f, "path", r->path);
@@ -385,8 +385,8 @@ void output_dns(struct output *o, const struct rec_dns *r)
         return;
     json_t *j = net_record(o, &r->n, "msiwatch.dns", "dns");
     json_t *d = sub(j, "dns");
-    json_object_set_new(d, "id", json_integer(r->id));
-    json_object_set_new(d, "type", json_string(r->response ? "answer" : "query"));
+    json_object_set_new_nocheck(d, "id", json_integer(r->id));
+    json_object_set_new_nocheck(d, "type", json_string(r->response ? "answer" : "query"));
     json_t *q = sub(d, "question");
     set_str(q, "name", r->qname);
     set_str(q, "type", r->qtype);
@@ -395,18 +395,18 @@ void output_dns(struct output *o, const struct rec_dns *r)
         json_t *an = json_array();
         for (unsigned i = 0; i < r->nan; i++) {
             json_t *a = json_object();
-            json_object_set_new(a, "name", json_string(r->an[i].name));
-            json_object_set_new(a, "type", json_string(r->an[i].type));
-            json_object_set_new(a, "data", json_string(r->an[i].data));
-            json_object_set_new(a, "ttl", json_integer(r->an[i].ttl));
+            json_object_set_new_nocheck(a, "name", json_string(r->an[i].name));
+            json_object_set_new_nocheck(a, "type", json_string(r->an[i].type));
+            json_object_set_new_nocheck(a, "data", json_string(r->an[i].data));
+            json_object_set_new_nocheck(a, "ttl", json_integer(r->an[i].ttl));
             json_array_append_new(an, a);
         }
-        json_object_set_new(d, "answers", an);
+        json_object_set_new_nocheck(d, "answers", an);
         if (r->nresolved) {
             json_t *ips = json_array();
             for (unsigned i = 0; i < r->nresolved; i++)
                 json_array_append_new(ips, jaddr(&r->resolved[i]));
-            json_object_set_new(d, "resolved_ip", ips);
+            json_object_set_new_nocheck(d, "resolved_ip", ips);
         }
     }
     emit(o, o->records, o->records_path, j);
@@ -423,7 +423,7 @@ void output_dhcp(struct output *o, const struct rec_dhcp *r)
     set_str(h, "hostname", r->hostname);
     set_str(h, "mac", r->mac);
     if (r->has_assigned)
-        json_object_set_new(h, "ip", jaddr(&r->assigned));
+        json_object_set_new_nocheck(h, "ip", jaddr(&r->assigned));
     emit(o, o->records, o->records_path, j);
 }
 
@@ -469,19 +469,19 @@ void output_endpoint(struct output *o, const struct rec_endpoint *r)
         return;
     json_t *j = base_record(o->observer, r->ts_us, "event", "msiwatch.endpoint");
     json_t *ev = sub(j, "event");
-    json_object_set_new(ev, "code", json_integer((json_int_t)r->code));
+    json_object_set_new_nocheck(ev, "code", json_integer((json_int_t)r->code));
     set_str(ev, "provider", r->provider);
-    json_object_set_new(ev, "action", json_string(ep_provider_name(r->code)));
-    json_object_set_new(ev, "created", jtime(r->recv_us));
+    json_object_set_new_nocheck(ev, "action", json_string(ep_provider_name(r->code)));
+    json_object_set_new_nocheck(ev, "created", jtime(r->recv_us));
     json_t *h = sub(j, "host");
     set_str(h, "name", r->host);
     if (r->has_host_ip)
-        json_object_set_new(h, "ip", jaddr(&r->host_ip));
+        json_object_set_new_nocheck(h, "ip", jaddr(&r->host_ip));
     if (r->guid[0] || r->has_pid || r->image[0] || r->cmdline[0]) {
         json_t *p = sub(j, "process");
         set_str(p, "entity_id", r->guid);
         if (r->has_pid)
-            json_object_set_new(p, "pid", json_integer(r->pid));
+            json_object_set_new_nocheck(p, "pid", json_integer(r->pid));
         set_str(p, "executable", r->image);
         set_str(p, "command_line", r->cmdline);
         if (r->original_file_name[0])
@@ -490,7 +490,7 @@ void output_endpoint(struct output *o, const struct rec_endpoint *r)
             json_t *pp = sub(p, "parent");
             set_str(pp, "entity_id", r->parent_guid);
             if (r->has_ppid)
-                json_object_set_new(pp, "pid", json_integer(r->ppid));
+                json_object_set_new_nocheck(pp, "pid", json_integer(r->ppid));
             set_str(pp, "executable", r->parent_image);
         }
     }
@@ -501,20 +501,20 @@ void output_endpoint(struct output *o, const struct rec_endpoint *r)
         if (r->has_signed || r->signature_status[0]) {
             json_t *cs = sub(d, "code_signature");
             if (r->has_signed)
-                json_object_set_new(cs, "signed", json_boolean(r->dll_signed));
+                json_object_set_new_nocheck(cs, "signed", json_boolean(r->dll_signed));
             set_str(cs, "status", r->signature_status);
         }
     }
     if (r->has_src_ip) {
         json_t *s = sub(j, "source");
-        json_object_set_new(s, "ip", jaddr(&r->src_ip));
-        json_object_set_new(s, "port", json_integer(r->src_port));
+        json_object_set_new_nocheck(s, "ip", jaddr(&r->src_ip));
+        json_object_set_new_nocheck(s, "port", json_integer(r->src_port));
     }
     if (r->has_dst_ip || r->dst_domain[0]) {
         json_t *d = sub(j, "destination");
         if (r->has_dst_ip) {
-            json_object_set_new(d, "ip", jaddr(&r->dst_ip));
-            json_object_set_new(d, "port", json_integer(r->dst_port));
+            json_object_set_new_nocheck(d, "ip", jaddr(&r->dst_ip));
+            json_object_set_new_nocheck(d, "port", json_integer(r->dst_port));
         }
         set_str(d, "domain", r->dst_domain);
     }
@@ -529,19 +529,19 @@ void output_endpoint(struct output *o, const struct rec_endpoint *r)
     if (r->has_mx) {
         const struct msiexec_verdict *v = &r->mx;
         json_t *x = sub(m, "msiexec");
-        json_object_set_new(x, "suspicious", json_boolean(v->suspicious));
+        json_object_set_new_nocheck(x, "suspicious", json_boolean(v->suspicious));
         if (v->renamed)
-            json_object_set_new(x, "renamed", json_true());
+            json_object_set_new_nocheck(x, "renamed", json_true());
         if (v->truncated)
-            json_object_set_new(x, "truncated", json_true());
+            json_object_set_new_nocheck(x, "truncated", json_true());
         if (v->action)
-            json_object_set_new(x, "action", json_string(msiexec_action_name(v->action)));
+            json_object_set_new_nocheck(x, "action", json_string(msiexec_action_name(v->action)));
         set_str(x, "package", v->package);
         if (v->nreasons) {
             json_t *a = json_array();
             for (unsigned i = 0; i < v->nreasons; i++)
                 json_array_append_new(a, json_string(v->reasons[i]));
-            json_object_set_new(x, "reasons", a);
+            json_object_set_new_nocheck(x, "reasons", a);
         }
         if (v->ndest) {
             json_t *a = json_array();
@@ -551,19 +551,19 @@ void output_endpoint(struct output *o, const struct rec_endpoint *r)
                 set_str(dj, "scheme", d->scheme);
                 set_str(dj, "host", d->host);
                 if (d->port)
-                    json_object_set_new(dj, "port", json_integer(d->port));
+                    json_object_set_new_nocheck(dj, "port", json_integer(d->port));
                 if (d->ssl)
-                    json_object_set_new(dj, "ssl", json_true());
+                    json_object_set_new_nocheck(dj, "ssl", json_true());
                 set_str(dj, "share", d->share);
                 set_str(dj, "path", d->path);
                 json_array_append_new(a, dj);
             }
-            json_object_set_new(x, "destinations", a);
+            json_object_set_new_nocheck(x, "destinations", a);
         }
     }
     json_t *src = sub(m, "event");
-    json_object_set_new(src, "format", json_string(r->format ? r->format : "unknown"));
-    json_object_set_new(src, "time", json_string(r->ts_is_receive ? "receive" : "event"));
+    json_object_set_new_nocheck(src, "format", json_string(r->format ? r->format : "unknown"));
+    json_object_set_new_nocheck(src, "time", json_string(r->ts_is_receive ? "receive" : "event"));
     prune_empty(j);
     emit(o, o->records, o->records_path, j);
 }
@@ -574,28 +574,28 @@ void output_alert(struct output *o, const struct rec_alert *a)
         return;
     json_t *j = base_record(o->observer, a->ts_us, "alert", "msiwatch.alert");
     json_t *ev = sub(j, "event");
-    json_object_set_new(ev, "id", json_string(a->id));
-    json_object_set_new(ev, "severity", json_integer(a->severity));
-    json_object_set_new(ev, "risk_score", json_integer(a->risk_score));
-    json_object_set_new(ev, "action", json_string(a->revision ? "update" : "alert"));
+    json_object_set_new_nocheck(ev, "id", json_string(a->id));
+    json_object_set_new_nocheck(ev, "severity", json_integer(a->severity));
+    json_object_set_new_nocheck(ev, "risk_score", json_integer(a->risk_score));
+    json_object_set_new_nocheck(ev, "action", json_string(a->revision ? "update" : "alert"));
     json_t *rule = sub(j, "rule");
-    json_object_set_new(rule, "id", json_string("AN0445"));
-    json_object_set_new(rule, "name", json_string("Msiexec fetching a remote package or running a DLL"));
+    json_object_set_new_nocheck(rule, "id", json_string("AN0445"));
+    json_object_set_new_nocheck(rule, "name", json_string("Msiexec fetching a remote package or running a DLL"));
     json_t *th = sub(j, "threat");
-    json_object_set_new(th, "framework", json_string("MITRE ATT&CK"));
+    json_object_set_new_nocheck(th, "framework", json_string("MITRE ATT&CK"));
     json_t *tech = sub(th, "technique");
-    json_object_set_new(tech, "id", json_pack("[s]", "T1218.007"));
-    json_object_set_new(tech, "name", json_pack("[s]", "System Binary Proxy Execution: Msiexec"));
+    json_object_set_new_nocheck(tech, "id", json_pack("[s]", "T1218.007"));
+    json_object_set_new_nocheck(tech, "name", json_pack("[s]", "System Binary Proxy Execution: Msiexec"));
     json_t *h = sub(j, "host");
     set_str(h, "name", a->host);
     if (a->has_host_ip)
-        json_object_set_new(h, "ip", jaddr(&a->host_ip));
+        json_object_set_new_nocheck(h, "ip", jaddr(&a->host_ip));
     const struct rec_endpoint *r = a->proc;
     if (r) {
         json_t *p = sub(j, "process");
         set_str(p, "entity_id", r->guid);
         if (r->has_pid)
-            json_object_set_new(p, "pid", json_integer(r->pid));
+            json_object_set_new_nocheck(p, "pid", json_integer(r->pid));
         set_str(p, "executable", r->image);
         set_str(p, "command_line", r->cmdline);
         if (r->original_file_name[0])
@@ -604,7 +604,7 @@ void output_alert(struct output *o, const struct rec_alert *a)
             json_t *pp = sub(p, "parent");
             set_str(pp, "entity_id", r->parent_guid);
             if (r->has_ppid)
-                json_object_set_new(pp, "pid", json_integer(r->ppid));
+                json_object_set_new_nocheck(pp, "pid", json_integer(r->ppid));
             set_str(pp, "executable", r->parent_image);
         }
         set_str(sub(j, "user"), "name", r->user);
@@ -613,9 +613,9 @@ void output_alert(struct output *o, const struct rec_alert *a)
     json_t *d = sub(j, "destination");
     set_str(d, "domain", a->dest_domain);
     if (a->has_dest_ip)
-        json_object_set_new(d, "ip", jaddr(&a->dest_ip));
+        json_object_set_new_nocheck(d, "ip", jaddr(&a->dest_ip));
     if (a->dest_port)
-        json_object_set_new(d, "port", json_integer(a->dest_port));
+        json_object_set_new_nocheck(d, "port", json_integer(a->dest_port));
     if (a->has_geo) {
         json_t *g = sub(d, "geo");
         if (a->geo.has_country) {
@@ -626,7 +626,7 @@ void output_alert(struct output *o, const struct rec_alert *a)
             set_str(g, "city_name", a->geo.city);
         if (a->geo.has_asn) {
             json_t *as = sub(d, "as");
-            json_object_set_new(as, "number", json_integer(a->geo.asn));
+            json_object_set_new_nocheck(as, "number", json_integer(a->geo.asn));
             set_str(sub(as, "organization"), "name", a->geo.as_org);
         }
     }
@@ -634,14 +634,14 @@ void output_alert(struct output *o, const struct rec_alert *a)
     json_t *reasons = json_array();
     for (unsigned i = 0; i < a->nreasons; i++)
         json_array_append_new(reasons, json_string(a->reasons[i]));
-    json_object_set_new(m, "reasons", reasons);
+    json_object_set_new_nocheck(m, "reasons", reasons);
     json_t *al = sub(m, "alert");
-    json_object_set_new(al, "kind", json_string(a->kind));
-    json_object_set_new(al, "revision", json_integer(a->revision));
+    json_object_set_new_nocheck(al, "kind", json_string(a->kind));
+    json_object_set_new_nocheck(al, "revision", json_integer(a->revision));
     if (r && r->has_mx) {
         set_str(sub(m, "msiexec"), "package", r->mx.package);
         if (r->mx.action)
-            json_object_set_new(sub(m, "msiexec"), "action", json_string(msiexec_action_name(r->mx.action)));
+            json_object_set_new_nocheck(sub(m, "msiexec"), "action", json_string(msiexec_action_name(r->mx.action)));
     }
     if (r && r->package[0])
         set_str(m, "package", r->package);
@@ -650,14 +650,14 @@ void output_alert(struct output *o, const struct rec_alert *a)
     for (unsigned i = 0; i < a->nnet; i++) {
         const struct alert_net *n = &a->net[i];
         json_t *x = json_object();
-        json_object_set_new(x, "@timestamp", jtime(n->ts_us));
-        json_object_set_new(sub(x, "event"), "dataset", json_string(n->dataset));
+        json_object_set_new_nocheck(x, "@timestamp", jtime(n->ts_us));
+        json_object_set_new_nocheck(sub(x, "event"), "dataset", json_string(n->dataset));
         json_t *src = sub(x, "source");
-        json_object_set_new(src, "ip", jaddr(&n->src));
-        json_object_set_new(src, "port", json_integer(n->sport));
+        json_object_set_new_nocheck(src, "ip", jaddr(&n->src));
+        json_object_set_new_nocheck(src, "port", json_integer(n->sport));
         json_t *dst = sub(x, "destination");
-        json_object_set_new(dst, "ip", jaddr(&n->dst));
-        json_object_set_new(dst, "port", json_integer(n->dport));
+        json_object_set_new_nocheck(dst, "ip", jaddr(&n->dst));
+        json_object_set_new_nocheck(dst, "port", json_integer(n->dport));
         set_str(dst, "domain", n->domain);
         if (strcmp(n->dataset, "msiwatch.tls") == 0)
             set_str(sub(sub(x, "tls"), "client"), "server_name", n->host);
@@ -668,64 +668,64 @@ void output_alert(struct output *o, const struct rec_alert *a)
         set_str(sub(x, "user_agent"), "original", n->user_agent);
         if (n->file_type) {
             json_t *f = sub(x, "file");
-            json_object_set_new(f, "type", json_string(n->file_type));
-            json_object_set_new(f, "size", json_integer((json_int_t)n->size));
+            json_object_set_new_nocheck(f, "type", json_string(n->file_type));
+            json_object_set_new_nocheck(f, "size", json_integer((json_int_t)n->size));
             if (n->has_hash) {
                 char hx[65];
                 hex(hx, n->sha256, 32);
-                json_object_set_new(sub(f, "hash"), "sha256", json_string(hx));
+                json_object_set_new_nocheck(sub(f, "hash"), "sha256", json_string_nocheck(hx));
             }
         }
         json_t *mx = sub(x, "msiwatch");
-        json_object_set_new(mx, "matched", json_string(n->matched ? n->matched : "destination"));
+        json_object_set_new_nocheck(mx, "matched", json_string(n->matched ? n->matched : "destination"));
         json_t *fs = sub(mx, "first_seen");
         if (n->has_fqdn) {
-            json_object_set_new(fs, "domain", json_boolean(n->first_seen_fqdn));
-            json_object_set_new(fs, "registered_domain", json_boolean(n->first_seen_domain));
+            json_object_set_new_nocheck(fs, "domain", json_boolean(n->first_seen_fqdn));
+            json_object_set_new_nocheck(fs, "registered_domain", json_boolean(n->first_seen_domain));
         }
-        json_object_set_new(fs, "ip", json_boolean(n->first_seen_ip));
+        json_object_set_new_nocheck(fs, "ip", json_boolean(n->first_seen_ip));
         json_array_append_new(nets, x);
     }
-    json_object_set_new(evd, "network", nets);
+    json_object_set_new_nocheck(evd, "network", nets);
     json_t *mods = json_array();
     for (unsigned i = 0; i < a->nmod; i++) {
         const struct alert_mod *md = &a->mod[i];
         json_t *x = json_object();
-        json_object_set_new(x, "@timestamp", jtime(md->ts_us));
+        json_object_set_new_nocheck(x, "@timestamp", jtime(md->ts_us));
         json_t *dl = sub(x, "dll");
         set_str(dl, "path", md->path);
         if (md->has_signed || md->status[0]) {
             json_t *cs = sub(dl, "code_signature");
             if (md->has_signed)
-                json_object_set_new(cs, "signed", json_boolean(md->is_signed));
+                json_object_set_new_nocheck(cs, "signed", json_boolean(md->is_signed));
             set_str(cs, "status", md->status);
         }
         set_str(sub(x, "process"), "entity_id", md->process_guid);
         json_t *why = json_array();
         for (unsigned w = 0; w < md->nwhy; w++)
             json_array_append_new(why, json_string(md->why[w]));
-        json_object_set_new(sub(x, "msiwatch"), "reasons", why);
+        json_object_set_new_nocheck(sub(x, "msiwatch"), "reasons", why);
         json_array_append_new(mods, x);
     }
-    json_object_set_new(evd, "modules", mods);
+    json_object_set_new_nocheck(evd, "modules", mods);
     if (a->has_rarity) {
         json_t *ra = sub(m, "rarity");
         json_t *fs = sub(ra, "first_seen");
         if (a->dest_domain[0]) {
-            json_object_set_new(fs, "domain", json_boolean(a->first_seen_fqdn));
-            json_object_set_new(fs, "registered_domain", json_boolean(a->first_seen_domain));
+            json_object_set_new_nocheck(fs, "domain", json_boolean(a->first_seen_fqdn));
+            json_object_set_new_nocheck(fs, "registered_domain", json_boolean(a->first_seen_domain));
         }
-        json_object_set_new(fs, "ip", json_boolean(a->first_seen_ip));
+        json_object_set_new_nocheck(fs, "ip", json_boolean(a->first_seen_ip));
         if (a->first_seen_at_us)
-            json_object_set_new(ra, "first_seen_at", jtime(a->first_seen_at_us));
-        json_object_set_new(ra, "hosts", json_integer((json_int_t)a->rarity_hosts));
-        json_object_set_new(ra, "baseline_days", json_integer(a->baseline_days));
-        json_object_set_new(ra, "baseline_complete", json_boolean(a->baseline_complete));
+            json_object_set_new_nocheck(ra, "first_seen_at", jtime(a->first_seen_at_us));
+        json_object_set_new_nocheck(ra, "hosts", json_integer((json_int_t)a->rarity_hosts));
+        json_object_set_new_nocheck(ra, "baseline_days", json_integer(a->baseline_days));
+        json_object_set_new_nocheck(ra, "baseline_complete", json_boolean(a->baseline_complete));
     }
     set_str(m, "allowlisted", a->allowlisted);
     if (a->has_clock_offset)
-        json_object_set_new(m, "clock_offset_s", json_real((double)a->clock_offset_us / 1e6));
-    json_object_set_new(j, "message", json_string(a->message));
+        json_object_set_new_nocheck(m, "clock_offset_s", json_real((double)a->clock_offset_us / 1e6));
+    json_object_set_new_nocheck(j, "message", json_string(a->message));
     prune_empty(j);
     /* one serialisation for the file and the forwarder: the same bytes */
     char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -745,7 +745,7 @@ void output_alert(struct output *o, const struct rec_alert *a)
 
 static void put(json_t *o, const char *k, uint64_t v)
 {
-    json_object_set_new(o, k, json_integer((json_int_t)v));
+    json_object_set_new_nocheck(o, k, json_integer((json_int_t)v));
 }
 
 int output_stats(FILE *f, const char *observer, const struct stats_view *v)
@@ -776,11 +776,11 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
     put(dr, "total", total);
     if (v->nworkers > 1) {
         json_t *wk = sub(s, "workers");
-        json_object_set_new(wk, "input", json_string(v->fanout ? "fanout" : "reader"));
+        json_object_set_new_nocheck(wk, "input", json_string(v->fanout ? "fanout" : "reader"));
         json_t *a = json_array();
         for (unsigned i = 0; i < v->nworkers; i++)
             json_array_append_new(a, json_integer((json_int_t)v->worker_packets[i]));
-        json_object_set_new(wk, "packets", a);
+        json_object_set_new_nocheck(wk, "packets", a);
     }
     if (v->read_ahead) {
         json_t *ra = sub(s, "read_ahead");
@@ -874,7 +874,7 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(t, "ignored", e->ignored);
         put(t, "malformed", e->malformed);
         if (e->last_malformed[0])
-            json_object_set_new(t, "last_malformed", json_string(e->last_malformed));
+            json_object_set_new_nocheck(t, "last_malformed", json_string(e->last_malformed));
         put(t, "time_from_receive", e->no_time);
         put(t, "file_oversize", e->file_oversize);
     }
