@@ -315,6 +315,13 @@ enum capture_next readahead_next(struct readahead *ra, struct pcap_pkthdr **h, c
         }
         struct pcap_pkthdr *ph = record_at(ra, &ra->r_pos);
         ra->r_pos += record_len(ph->caplen);
+        /* the reader wrote the next record on another CPU: ask for its
+         * header and first bytes while this one is worked on */
+        if (ra->r_pos != ra->r_head) {
+            const uint8_t *nx = ra->buf + (size_t)(ra->r_pos % ra->size);
+            __builtin_prefetch(nx);
+            __builtin_prefetch(nx + 64);
+        }
         if (ph->caplen == BIG) {
             struct big *b = (struct big *)(void *)ph;
             ra->r_big = b->data;
