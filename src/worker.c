@@ -102,7 +102,7 @@ int worker_init(struct worker *w, const struct worker_cfg *cfg, struct recbus *b
     }
     reasm_init(&w->reasm, &cfg->reasm, on_stream);
     if (app_ctx_init(&w->app, bus, cfg->flow_digests, cfg->hash_all_bodies) != 0) {
-        snprintf(err, errlen, "out of memory creating the app layer");
+        snprintf(err, errlen, "cannot create the app layer: out of memory, or libcrypto has no SHA-256");
         worker_free(w);
         return -1;
     }

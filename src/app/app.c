@@ -50,7 +50,12 @@ int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests, bool hash_
     c->hash_all = hash_all;
     c->scratch = malloc(APP_SCRATCH);
     c->dns_rec = malloc(sizeof *c->dns_rec);
-    if (c->scratch == NULL || c->dns_rec == NULL) {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    c->sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+#else
+    c->sha256 = (EVP_MD *)EVP_sha256();
+#endif
+    if (c->scratch == NULL || c->dns_rec == NULL || c->sha256 == NULL) {
         app_ctx_free(c);
         return -1;
     }
@@ -63,6 +68,10 @@ void app_ctx_free(struct app_ctx *c)
     c->scratch = NULL;
     free(c->dns_rec);
     c->dns_rec = NULL;
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    EVP_MD_free(c->sha256);
+#endif
+    c->sha256 = NULL;
 }
 
 void app_rec_net(const struct app_ctx *c, const struct flow *f, struct rec_net *n)
@@ -90,7 +99,7 @@ static struct app_state *state(struct app_ctx *c, struct flow *f)
         for (int i = 0; i < 2; i++) {
             a->sha[i] = EVP_MD_CTX_new();
             if (a->sha[i])
-                EVP_DigestInit_ex(a->sha[i], EVP_sha256(), NULL);
+                EVP_DigestInit_ex(a->sha[i], c->sha256, NULL);
         }
     f->app = a;
     return a;

@@ -21,6 +21,8 @@ struct classify;
 
 /* enum app_proto and struct app_stats: stats.h */
 
+typedef struct evp_md_st EVP_MD;
+
 struct app_ctx {
     struct output *out;
     struct recbus *bus;            /* where records go (output, correlator) */
@@ -30,6 +32,8 @@ struct app_ctx {
     struct app_stats st;
     uint8_t *scratch;             /* TLS handshake reassembly, 64 KiB */
     struct rec_dns *dns_rec;      /* the DNS record being made */
+    EVP_MD *sha256;               /* fetched once: EVP_sha256() in each EVP_DigestInit_ex looks
+                                   * the algorithm up again (OpenSSL 3), 4 us a body */
 };
 
 int app_ctx_init(struct app_ctx *c, struct recbus *bus, bool digests, bool hash_all);

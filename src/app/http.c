@@ -221,7 +221,7 @@ static void requests(struct app_ctx *c, struct flow *f, struct http_fs *h, struc
 
 /* ---- response side ---------------------------------------------------- */
 
-static void body_start(struct http_fs *h)
+static void body_start(struct app_ctx *c, struct http_fs *h)
 {
     h->type = PT_UNKNOWN;
     h->nsniff = 0;
@@ -231,7 +231,7 @@ static void body_start(struct http_fs *h)
     h->decoding = h->cur && mw_inflate_begin(&h->dec, h->cur->r.content_encoding);
     if (h->sha == NULL)
         h->sha = EVP_MD_CTX_new();
-    h->hashing = h->sha && EVP_DigestInit_ex(h->sha, EVP_sha256(), NULL) == 1;
+    h->hashing = h->sha && EVP_DigestInit_ex(h->sha, c->sha256, NULL) == 1;
 }
 
 /* Hashing goes on while the body may be a payload (its type not yet known,
@@ -428,7 +428,7 @@ static void responses(struct app_ctx *c, struct flow *f, struct http_fs *h, stru
             body_end(c, h, true);
             continue;
         }
-        body_start(h);
+        body_start(c, h);
         if (chunked) {
             s->mode = B_CHUNKED;
             http_chunked_init(&s->ch);
