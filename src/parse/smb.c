@@ -7,6 +7,7 @@
  * converter (utf16.h). Not here: what a command means for a flow. */
 #include "parse/smb.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -94,6 +95,13 @@ static enum mw_res win_span(const struct win *w, size_t off, size_t len, size_t 
         return MW_BAD; /* a length field pointing past the end */
     *out = s;
     return MW_OK;
+}
+
+/* A command about to be stored: zero, its path the empty string. */
+static void clear_cmd(struct smb_cmd *m)
+{
+    memset(m, 0, offsetof(struct smb_cmd, path));
+    m->path[0] = '\0';
 }
 
 /* UTF-16LE name into out: trailing NUL units (a terminator some clients
@@ -326,7 +334,7 @@ static enum mw_res smb2_parse(const uint8_t *p, size_t n, struct smb_msg *out)
             w.last = false;
         }
         struct smb_cmd *m = out->ncmd < SMB_MAX_CMDS ? &out->cmd[out->ncmd] : &spare;
-        memset(m, 0, sizeof *m);
+        clear_cmd(m);
         m->command = command;
         m->kind = smb2_kind(command);
         m->response = (flags & SMB2_FLAGS_SERVER_TO_REDIR) != 0;
@@ -601,7 +609,7 @@ static enum mw_res smb1_parse(const uint8_t *p, size_t n, struct smb_msg *out)
             return MW_OK;
         }
         struct smb_cmd *m = out->ncmd < SMB_MAX_CMDS ? &out->cmd[out->ncmd] : &spare;
-        memset(m, 0, sizeof *m);
+        clear_cmd(m);
         m->command = cmd;
         m->kind = smb1_kind(cmd);
         m->response = (flags & SMB1_FLAGS_REPLY) != 0;
@@ -632,7 +640,7 @@ static enum mw_res smb1_parse(const uint8_t *p, size_t n, struct smb_msg *out)
 
 enum mw_res smb_parse(const uint8_t *p, size_t n, struct smb_msg *out)
 {
-    memset(out, 0, sizeof *out);
+    memset(out, 0, offsetof(struct smb_msg, cmd));
     if (p == NULL)
         return MW_SHORT;
     struct mw_cur c = mw_cur_make(p, n);

@@ -62,9 +62,6 @@ struct smb_cmd {
     uint32_t tree_id;     /* SMB2 TreeId (response: assigned; 0 in async headers); SMB1 TID */
     uint16_t dialect;     /* NEGOTIATE response: DialectRevision (0x0202, 0x0210, 0x0300,
                            * 0x0302, 0x0311, 0x02FF); SMB1: 0x0100 */
-    char path[SMB_NAME_MAX]; /* TREE_CONNECT request: "\\server\share"; CREATE request: the
-                              * name relative to the share, UTF-8, as on the wire
-                              * ("dir\x.msi", "" for the share root) */
     uint8_t file_id[16];  /* CREATE response FileId (SMB2) or FID (SMB1, first 2 bytes);
                            * READ and CLOSE request FileId / FID */
     uint64_t read_offset; /* READ request */
@@ -73,6 +70,11 @@ struct smb_cmd {
     const uint8_t *sec_blob; /* SESSION_SETUP request/response security buffer (SPNEGO or */
     size_t sec_len;          /* raw NTLMSSP), pointing into the message; NULL when empty */
     uint32_t create_disposition, create_options, desired_access; /* CREATE request */
+    /* last, and cleared only to its first byte (a message of 8 commands
+     * would otherwise cost 9 KiB of memset) */
+    char path[SMB_NAME_MAX]; /* TREE_CONNECT request: "\\server\share"; CREATE request: the
+                              * name relative to the share, UTF-8, as on the wire
+                              * ("dir\x.msi", "" for the share root) */
 };
 
 struct smb_msg {
@@ -80,14 +82,15 @@ struct smb_msg {
     bool encrypted;   /* TRANSFORM header (0xFD 'SMB'): nothing inside is readable */
     uint64_t enc_session_id; /* SessionId of the TRANSFORM header */
     bool compressed;  /* COMPRESSION_TRANSFORM header (0xFC 'SMB'): ncmd is 0 */
-    struct smb_cmd cmd[SMB_MAX_CMDS];
     unsigned ncmd;     /* commands stored, <= SMB_MAX_CMDS */
     bool cmd_overflow; /* the message held more commands than SMB_MAX_CMDS */
+    struct smb_cmd cmd[SMB_MAX_CMDS]; /* [0, ncmd) set; the rest as it was */
 };
 
 /* Parse one complete NetBIOS message body p[0..n): SMB1 (0xFF 'SMB') with
  * its AndX chain, SMB2 (0xFE 'SMB') with its compound chain, or a TRANSFORM
- * (0xFD) or COMPRESSION_TRANSFORM (0xFC) header. out is cleared first.
+ * (0xFD) or COMPRESSION_TRANSFORM (0xFC) header. out's fields are cleared
+ * first, and each command as it is stored.
  * MW_SHORT: the bytes end inside a fixed-size header or command structure.
  * MW_BAD: another protocol id, a StructureSize or WordCount that cannot be,
  * a chain that does not move forward (SMB2 NextCommand below 64, unaligned,
