@@ -19,6 +19,7 @@
  *           joins, whose median corrects the window once it is steady */
 #include "correlate.h"
 
+#include "table.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include <strings.h>
 
 #define SEC 1000000ull
+#define NONZERO(n) ((size_t)((n) ? (n) : 1)) /* a pool of a bound set to 0 still has a slot */
 #define CLOCK_HOSTS 1024
 #define CLOCK_SAMPLES 16
 #define CLOCK_MIN 3
@@ -166,11 +168,13 @@ struct correlator *cor_new(const struct cor_cfg *cfg, struct output *out, struct
     while (np < cfg->max_procs && np < (1u << 24))
         np <<= 1;
     c->procs_mask = np - 1;
-    c->cases = calloc(cfg->max_cases ? cfg->max_cases : 1, sizeof *c->cases);
-    c->held = calloc(cfg->max_held ? cfg->max_held : 1, sizeof *c->held);
+    /* pools sized for the worst case, used here and there: maps faulted
+     * in as they are touched (table.h) */
+    c->cases = sparse_alloc(NONZERO(cfg->max_cases), sizeof *c->cases);
+    c->held = sparse_alloc(NONZERO(cfg->max_held), sizeof *c->held);
     c->pack_buf = malloc(3 * sizeof(struct nev));
-    c->evs = calloc(cfg->max_events ? cfg->max_events : 1, sizeof *c->evs);
-    c->procs = calloc(np, sizeof *c->procs);
+    c->evs = sparse_alloc(NONZERO(cfg->max_events), sizeof *c->evs);
+    c->procs = sparse_alloc(np, sizeof *c->procs);
     c->clocks = calloc(CLOCK_HOSTS, sizeof *c->clocks);
     c->images = calloc(IMAGES, sizeof *c->images);
     c->next_seq = 1;
@@ -187,13 +191,13 @@ void cor_free(struct correlator *c)
         return;
     for (uint32_t i = 0; c->cases && i < c->ncases; i++)
         free(c->cases[i]);
-    free(c->cases);
+    sparse_free(c->cases, NONZERO(c->cfg.max_cases), sizeof *c->cases);
     for (uint32_t i = 0; c->held && i < c->cfg.max_held; i++)
         free(c->held[i].blob);
-    free(c->held);
+    sparse_free(c->held, NONZERO(c->cfg.max_held), sizeof *c->held);
     free(c->pack_buf);
-    free(c->evs);
-    free(c->procs);
+    sparse_free(c->evs, NONZERO(c->cfg.max_events), sizeof *c->evs);
+    sparse_free(c->procs, (size_t)c->procs_mask + 1, sizeof *c->procs);
     free(c->clocks);
     free(c->images);
     free(c);

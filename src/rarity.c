@@ -97,7 +97,7 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
     /* plain pages, faulted in as keys land: a network talks to far fewer
      * destinations than the cache holds, and 2 MiB pages would make all of
      * its 11 MB resident (the pairs, by contrast, are many and spread) */
-    r->e = calloc(n, sizeof *r->e);
+    r->e = sparse_alloc(n, sizeof *r->e);
     r->dirty = calloc(n, sizeof *r->dirty);
     r->pair_slots = PAIRS_MIN;
     r->pairs = table_alloc(r->pair_slots, sizeof *r->pairs);
@@ -230,7 +230,7 @@ int rarity_close(struct rarity *r, char *err, size_t errlen)
         sqlite3_finalize(r->meta_put);
         sqlite3_close(r->db);
     }
-    free(r->e);
+    sparse_free(r->e, r->mask + 1, sizeof *r->e);
     free(r->dirty);
     table_free(r->pairs, r->pair_slots, sizeof *r->pairs);
     free(r);

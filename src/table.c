@@ -59,3 +59,24 @@ bool table_maps(void)
 {
     return !ON_HEAP;
 }
+
+void *sparse_alloc(size_t n, size_t size)
+{
+    if (size != 0 && n > (SIZE_MAX - HUGE_PAGE) / size)
+        return NULL;
+    size_t len = map_len(n, size);
+    if (len == 0)
+        return calloc(n ? n : 1, size ? size : 1);
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+#ifdef MADV_NOHUGEPAGE
+    madvise(m, len, MADV_NOHUGEPAGE); /* with THP "always", a touch would make 2 MiB resident */
+#endif
+    return m;
+}
+
+void sparse_free(void *p, size_t n, size_t size)
+{
+    table_free(p, n, size); /* the same length rule */
+}

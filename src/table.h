@@ -26,4 +26,13 @@ void table_free(void *p, size_t n, size_t size);
  * build, where every table is a block of the heap). */
 bool table_maps(void);
 
+/* Zeroed memory that is used here and there (the rarity cache's entries,
+ * the correlator's pools): from 2 MiB up an anonymous map in 4 KiB pages
+ * (MADV_NOHUGEPAGE), faulted in as it is touched. From the heap it would
+ * be resident whole: glibc serves a large calloc from the top of the heap
+ * when it fits, and src/heap.c keeps that top populated. Below 2 MiB, and
+ * in an AddressSanitizer build, calloc. */
+void *sparse_alloc(size_t n, size_t size);
+void sparse_free(void *p, size_t n, size_t size);
+
 #endif

@@ -3,7 +3,8 @@
  * advised for transparent huge pages (THPeligible in /proc/self/smaps) at
  * 2 MiB and above, a table of exactly 2 MiB in one such page, NULL on a
  * size that overflows; table_free gives back either kind (the map leaves
- * /proc/self/maps). */
+ * /proc/self/maps); sparse_alloc's maps in 4 KiB pages, apart from the
+ * heap. */
 #include "table.h"
 
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "smaps.h"
 #include "tap.h"
@@ -112,6 +114,46 @@ int main(void)
         table_free(two, n2, sizeof *two);
         TEST_END();
     }
+
+    /* sparse_alloc: the rarity cache's entries, the correlator's pools */
+    uint8_t *sp = sparse_alloc(5u << 20, 1);
+    bool sp_mapped = false;
+    char flags[256] = "";
+    TEST_BEGIN("sparse_alloc, 5 MiB: zeroed and writable end to end");
+    CHECK(sp != NULL);
+    if (sp) {
+        CHECK(all_zero(sp, 5u << 20));
+        sp[0] = 1;
+        sp[(5u << 20) - 1] = 2;
+        CHECK_EQ(sp[0] + sp[(5u << 20) - 1], 3);
+        sp_mapped = mapping_of(sp, &lo, &hi, &thp, flags, sizeof flags);
+    }
+    TEST_END();
+    if (heap) {
+        TEST_SKIP("sparse_alloc, 5 MiB: a map of its own in 4 KiB pages, not the heap", "this build takes tables from the heap");
+    } else {
+        TEST_BEGIN("sparse_alloc, 5 MiB: a map of its own in 4 KiB pages, not the heap");
+        CHECK(sp_mapped);
+        CHECK((uintptr_t)sp == lo && hi - lo == 6 * (HUGE / 2)); /* whole 2 MiB multiples: 6 MiB */
+        CHECK(strstr(flags, " nh") != NULL); /* MADV_NOHUGEPAGE */
+        uintptr_t brk_end = (uintptr_t)sbrk(0);
+        CHECK(!(brk_end > lo && brk_end <= hi));
+        TEST_END();
+    }
+    sparse_free(sp, 5u << 20, 1);
+    if (!heap) {
+        TEST_BEGIN("sparse_free gives the map back");
+        uintptr_t l2, h2;
+        int t2;
+        CHECK(!mapping_of((const void *)lo, &l2, &h2, &t2, NULL, 0) || l2 != lo || h2 != hi);
+        TEST_END();
+    }
+    TEST_BEGIN("sparse_alloc: a small size from the heap; an overflowing one NULL");
+    uint32_t *small = sparse_alloc(100, sizeof *small);
+    CHECK(small != NULL && small[99] == 0);
+    sparse_free(small, 100, sizeof *small);
+    CHECK(sparse_alloc(SIZE_MAX / 8, 16) == NULL);
+    TEST_END();
 
     return tap_done();
 }
