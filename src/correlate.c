@@ -137,6 +137,7 @@ struct correlator {
     struct cor_stats st;
 };
 
+
 static void retry_held(struct correlator *c, struct ccase *k, uint32_t i);
 
 void cor_cfg_defaults(struct cor_cfg *c)
@@ -1093,7 +1094,7 @@ static void see_dest(struct correlator *c, struct nev *e, const char *name)
         e->a.fqdn_first_seen_us = v.first_seen_us;
         e->a.hosts_before = v.hosts;
         char reg[256];
-        rarity_registered_domain(name, reg, sizeof reg);
+        rarity_domain_of(c->rar, name, reg, sizeof reg);
         if (reg[0]) {
             rarity_see_from(c->rar, RAR_DOMAIN, reg, who, origin, e->a.ts_us, &v);
             e->a.first_seen_domain = fresh(c, &v, e->a.ts_us, origin);
@@ -1332,7 +1333,7 @@ void cor_dns(struct correlator *c, const struct rec_dns *r)
         uint64_t origin = origin_of(&r->n.src);
         rarity_see_from(c->rar, RAR_FQDN, r->qname, who, origin, r->n.ts_us, NULL);
         char reg[256];
-        rarity_registered_domain(r->qname, reg, sizeof reg);
+        rarity_domain_of(c->rar, r->qname, reg, sizeof reg);
         if (reg[0])
             rarity_see_from(c->rar, RAR_DOMAIN, reg, who, origin, r->n.ts_us, NULL);
     }

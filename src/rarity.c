@@ -45,7 +45,16 @@ struct rarity {
     uint64_t *pairs;                  /* hashes of (kind, key, host) already inserted: a popular
                                        * destination's later sightings cost no statement */
     uint32_t npairs, pair_slots;
+    struct reg_slot *regs;            /* rarity_domain_of's: names and their registered domains */
     struct rarity_stats st;
+};
+
+#define REG_SLOTS 256
+struct reg_slot {
+    bool used;
+    int16_t off;                      /* where the registered domain starts in name; -1: none */
+    uint32_t hash;
+    char name[256];
 };
 
 static const char *const kind_names[RAR__COUNT] = { "fqdn", "domain", "ip", "asn" };
@@ -101,8 +110,9 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
     r->dirty = calloc(n, sizeof *r->dirty);
     r->pair_slots = PAIRS_MIN;
     r->pairs = table_alloc(r->pair_slots, sizeof *r->pairs);
+    r->regs = calloc(REG_SLOTS, sizeof *r->regs);
     r->mask = n - 1;
-    if (!r->e || !r->dirty || !r->pairs) {
+    if (!r->e || !r->dirty || !r->pairs || !r->regs) {
         snprintf(err, errlen, "out of memory for the rarity cache");
         goto fail;
     }
@@ -233,6 +243,7 @@ int rarity_close(struct rarity *r, char *err, size_t errlen)
     sparse_free(r->e, r->mask + 1, sizeof *r->e);
     free(r->dirty);
     table_free(r->pairs, r->pair_slots, sizeof *r->pairs);
+    free(r->regs);
     free(r);
     return rc;
 }
@@ -465,6 +476,27 @@ void rarity_registered_domain(const char *fqdn, char *out, size_t cap)
     const char *d = psl_registrable_domain(psl, fqdn);
     if (d)
         snprintf(out, cap, "%s", d);
+}
+
+void rarity_domain_of(struct rarity *r, const char *fqdn, char *out, size_t cap)
+{
+    size_t len = strlen(fqdn);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)fqdn[i]) * 16777619u;
+    struct reg_slot *s = &r->regs[h % REG_SLOTS];
+    if (s->used && s->hash == h && strcmp(s->name, fqdn) == 0) {
+        snprintf(out, cap, "%s", s->off < 0 ? "" : fqdn + s->off);
+        return;
+    }
+    rarity_registered_domain(fqdn, out, cap);
+    size_t olen = strlen(out);
+    if (len >= sizeof s->name || olen > len || (olen && strcmp(fqdn + len - olen, out) != 0))
+        return; /* too long, or (cut by cap) not a suffix: not remembered */
+    s->used = true;
+    s->hash = h;
+    s->off = olen ? (int16_t)(len - olen) : -1;
+    memcpy(s->name, fqdn, len + 1);
 }
 
 const struct rarity_stats *rarity_stats(const struct rarity *r)

@@ -211,6 +211,37 @@ int main(void)
     CHECK_STR(reg, "");
     TEST_END();
 
+    TEST_BEGIN("rarity_domain_of: 3,000 names, three passes, each answer libpsl's (remembered per name)");
+    unlink(path);
+    r = rarity_open(path, &cfg, err, sizeof err);
+    CHECK(r != NULL);
+    unsigned wrong = 0;
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < 3000; i++) {
+            char name[300], want[256], got[256];
+            switch (i % 4) {
+            case 0: snprintf(name, sizeof name, "h%d.d%d.example.co.uk", i, i % 37); break;
+            case 1: snprintf(name, sizeof name, "x%d.githubusercontent.com", i); break;
+            case 2: snprintf(name, sizeof name, "co.uk"); break; /* no registered domain */
+            default: /* longer than the memory holds */
+                snprintf(name, sizeof name, "%0270d.d%d.example.org", i, i % 5);
+                break;
+            }
+            rarity_registered_domain(name, want, sizeof want);
+            rarity_domain_of(r, name, got, sizeof got);
+            wrong += strcmp(want, got) != 0;
+        }
+    CHECK_EQ(wrong, 0);
+    char got[256];
+    rarity_domain_of(r, "a.b.example.co.uk", got, sizeof got);
+    CHECK_STR(got, "example.co.uk");
+    rarity_domain_of(r, "a.b.example.co.uk", got, sizeof got); /* remembered */
+    CHECK_STR(got, "example.co.uk");
+    rarity_domain_of(r, "c.example.co.uk", got, 8); /* a short out: cut, as rarity_registered_domain's */
+    CHECK_STR(got, "example");
+    CHECK_EQ(rarity_close(r, err, sizeof err), 0);
+    TEST_END();
+
     TEST_BEGIN("a file that is not a state file is refused with a sentence");
     char bad[300];
     snprintf(bad, sizeof bad, "%s.txt", path);
