@@ -1,5 +1,5 @@
-/* table.c -- zeroed, huge-page-advised memory for big hash tables (see
- * table.h). */
+/* table.c -- zeroed, huge-page-advised memory for big hash tables, and
+ * zeroed maps in plain pages for sparse pools (see table.h). */
 #include "table.h"
 #include "asan.h"
 
