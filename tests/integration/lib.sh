@@ -35,13 +35,19 @@ need_netns() {
 }
 
 # veth_pair NS_A NS_B: two network namespaces joined by a veth pair, vA in
-# NS_A and vB in NS_B, both up, loopback up. At exit the process $PID (if
-# set) is killed and the namespaces are deleted.
+# NS_A and vB in NS_B, both up, loopback up, IPv6 off (the kernel's own
+# router solicitations and MLD reports, sent at random moments after a
+# link comes up, would race the tests' exact frame counts). At exit the
+# process $PID (if set) is killed and the namespaces are deleted.
 veth_pair() {
     VETH_NS="$1 $2"
     trap '[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; for ns in $VETH_NS; do ip netns del "$ns" 2>/dev/null; done; rm -rf "$TMP"' EXIT
-    ip netns add "$1" && ip netns add "$2" &&
-        ip link add vA netns "$1" type veth peer name vB netns "$2" &&
+    ip netns add "$1" && ip netns add "$2" || return 1
+    for ns in "$1" "$2"; do # no IPv6 in the kernel: nothing to turn off
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+            >/dev/null 2>&1 || true
+    done
+    ip link add vA netns "$1" type veth peer name vB netns "$2" &&
         ip -n "$1" link set vA up && ip -n "$2" link set vB up &&
         ip -n "$1" link set lo up && ip -n "$2" link set lo up
 }
