@@ -28,7 +28,6 @@
 #include <strings.h>
 
 #define SEC 1000000ull
-#define NONZERO(n) ((size_t)((n) ? (n) : 1)) /* a pool of a bound set to 0 still has a slot */
 #define CLOCK_HOSTS 1024
 #define CLOCK_SAMPLES 16
 #define CLOCK_MIN 3
@@ -170,11 +169,11 @@ struct correlator *cor_new(const struct cor_cfg *cfg, struct output *out, struct
         np <<= 1;
     c->procs_mask = np - 1;
     /* pools sized for the worst case, used here and there: maps faulted
-     * in as they are touched (table.h) */
-    c->cases = sparse_alloc(NONZERO(cfg->max_cases), sizeof *c->cases);
-    c->held = sparse_alloc(NONZERO(cfg->max_held), sizeof *c->held);
+     * in as they are touched (table.h); a bound of 0 still gets one slot */
+    c->cases = sparse_alloc(cfg->max_cases, sizeof *c->cases);
+    c->held = sparse_alloc(cfg->max_held, sizeof *c->held);
     c->pack_buf = malloc(3 * sizeof(struct nev));
-    c->evs = sparse_alloc(NONZERO(cfg->max_events), sizeof *c->evs);
+    c->evs = sparse_alloc(cfg->max_events, sizeof *c->evs);
     c->procs = sparse_alloc(np, sizeof *c->procs);
     c->clocks = calloc(CLOCK_HOSTS, sizeof *c->clocks);
     c->images = calloc(IMAGES, sizeof *c->images);
@@ -192,12 +191,12 @@ void cor_free(struct correlator *c)
         return;
     for (uint32_t i = 0; c->cases && i < c->ncases; i++)
         free(c->cases[i]);
-    sparse_free(c->cases, NONZERO(c->cfg.max_cases), sizeof *c->cases);
+    sparse_free(c->cases, c->cfg.max_cases, sizeof *c->cases);
     for (uint32_t i = 0; c->held && i < c->cfg.max_held; i++)
         free(c->held[i].blob);
-    sparse_free(c->held, NONZERO(c->cfg.max_held), sizeof *c->held);
+    sparse_free(c->held, c->cfg.max_held, sizeof *c->held);
     free(c->pack_buf);
-    sparse_free(c->evs, NONZERO(c->cfg.max_events), sizeof *c->evs);
+    sparse_free(c->evs, c->cfg.max_events, sizeof *c->evs);
     sparse_free(c->procs, (size_t)c->procs_mask + 1, sizeof *c->procs);
     free(c->clocks);
     free(c->images);

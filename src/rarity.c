@@ -264,11 +264,11 @@ static uint64_t pair_hash(unsigned kind, const char *key, const char *host)
  * inserted (a full probe sequence gives its first slot: the pair it held is
  * inserted again with OR IGNORE when it comes back, which costs a
  * statement, not a count). */
-static uint64_t *pair_slot(struct rarity *r, uint64_t h, bool *seen)
+static uint64_t *probe(uint64_t *t, uint32_t slots, uint64_t h, bool *seen)
 {
     uint64_t *free_slot = NULL;
     for (uint32_t k = 0; k < 4; k++) {
-        uint64_t *p = &r->pairs[(h + k) & (r->pair_slots - 1)];
+        uint64_t *p = &t[(h + k) & (slots - 1)];
         if (*p == h) {
             *seen = true;
             return NULL;
@@ -277,7 +277,12 @@ static uint64_t *pair_slot(struct rarity *r, uint64_t h, bool *seen)
             free_slot = p;
     }
     *seen = false;
-    return free_slot ? free_slot : &r->pairs[h & (r->pair_slots - 1)];
+    return free_slot ? free_slot : &t[h & (slots - 1)];
+}
+
+static uint64_t *pair_slot(struct rarity *r, uint64_t h, bool *seen)
+{
+    return probe(r->pairs, r->pair_slots, h, seen);
 }
 
 /* Twice the slots, the hashes moved over (where out of memory, the table
@@ -290,15 +295,10 @@ static void pairs_grow(struct rarity *r)
         return;
     uint32_t used = 0;
     for (uint32_t i = 0; i < r->pair_slots; i++) {
-        uint64_t h = old[i];
-        if (h == 0)
+        bool seen;
+        uint64_t h = old[i], *slot = h ? probe(t, n, h, &seen) : NULL;
+        if (slot == NULL) /* an empty slot (no hash is stored twice) */
             continue;
-        uint64_t *slot = &t[h & (n - 1)];
-        for (uint32_t k = 0; k < 4; k++)
-            if (t[(h + k) & (n - 1)] == 0) {
-                slot = &t[(h + k) & (n - 1)];
-                break;
-            }
         used += *slot == 0;
         *slot = h;
     }
@@ -481,9 +481,7 @@ void rarity_registered_domain(const char *fqdn, char *out, size_t cap)
 void rarity_domain_of(struct rarity *r, const char *fqdn, char *out, size_t cap)
 {
     size_t len = strlen(fqdn);
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (uint8_t)fqdn[i]) * 16777619u;
+    uint32_t h = hash_key(0, fqdn);
     struct reg_slot *s = &r->regs[h % REG_SLOTS];
     if (s->used && s->hash == h && strcmp(s->name, fqdn) == 0) {
         snprintf(out, cap, "%s", s->off < 0 ? "" : fqdn + s->off);
