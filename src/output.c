@@ -337,11 +337,13 @@ void output_tls(struct output *o, const struct rec_tls *r)
     set_str(cl, "ja3", r->ja3);
     if (r->alpn[0])
         json_object_set_new_nocheck(t, "next_protocol", json_string(r->alpn));
-    json_t *m = sub(sub(j, "msiwatch"), "tls");
-    if (r->ech)
-        json_object_set_new_nocheck(m, "ech", json_true());
-    if (r->esni)
-        json_object_set_new_nocheck(m, "esni", json_true());
+    if (r->ech || r->esni) { /* no empty "tls":{} when neither was offered */
+        json_t *m = sub(sub(j, "msiwatch"), "tls");
+        if (r->ech)
+            json_object_set_new_nocheck(m, "ech", json_true());
+        if (r->esni)
+            json_object_set_new_nocheck(m, "esni", json_true());
+    }
     emit(o, o->records, o->records_path, j);
 }
 

@@ -68,6 +68,22 @@ for f in "$PCAPS"/lab/*.pcap; do
     compare "lab--$(basename "$f")" "$f"
 done
 
+# No record carries an empty object ("tls":{}): a field is there with a
+# value or not at all. Over every capture in pcaps/ and pcaps/lab/.
+: >"$TMP/empty"
+for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng "$PCAPS"/lab/*.pcap; do
+    "$MSIWATCH" -r "$f" --records - -o /dev/null 2>/dev/null |
+        jq -r --arg f "$(basename "$f")" \
+            '. as $r | paths(. == {}) | "\($f) \($r.event.dataset) \(map(tostring) | join("."))"' >>"$TMP/empty"
+done
+n=$(sort -u "$TMP/empty" | grep -c .)
+if [ "$n" -eq 0 ]; then
+    ok "no record in any capture has an empty object"
+else
+    not_ok "no record in any capture has an empty object"
+    diag "capture, dataset, path:" "$(sort -u "$TMP/empty" | head -20)"
+fi
+
 if [ -d "$SHARED" ]; then
     while read -r rel; do
         compare "shared--${rel//\//--}" "$SHARED/$rel"
