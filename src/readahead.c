@@ -62,13 +62,15 @@ struct readahead {
     atomic_bool want_data, want_room;   /* a side sleeps */
     char err[512];                      /* RA_ERROR: written before state */
     const volatile sig_atomic_t *stop;  /* the consumer stops waiting when set */
-    /* the writer's */
-    uint64_t w_pos, w_pub;
+    /* the writer's, and below the consumer's, each on lines of its own:
+     * both change at every packet, and on one line each CPU would take the
+     * line from the other at every packet */
+    _Alignas(64) uint64_t w_pos, w_pub;
     size_t w_need;                      /* the room the record being written needs */
     unsigned w_unpub;
     uint64_t n_full;
     /* the consumer's */
-    uint64_t r_pos, r_head, r_pub;
+    _Alignas(64) uint64_t r_pos, r_head, r_pub;
     uint8_t *r_big;                     /* the copy of the big packet given last */
     uint64_t n_empty;
 };
