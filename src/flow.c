@@ -248,17 +248,48 @@ void flow_mark_closed(struct flow_table *t, struct flow *f)
     list_append(t, f, FL_CLOSED);
 }
 
-static int by_id(const void *a, const void *b)
+struct by_id {
+    uint64_t id;
+    struct flow *f;
+};
+
+/* a[0..n) by id, smallest first, in a or in tmp (which holds n too): the
+ * one returned. A radix sort on the bytes of the id, least significant
+ * first, skipping a byte that is the same in every id (ids are packet
+ * numbers: three bytes vary in a capture of a million packets). qsort of
+ * the flows took 2,000 instructions a flow here (callgrind, 20,140 flows
+ * left at the end of a capture). */
+static struct by_id *sort_by_id(struct by_id *a, struct by_id *tmp, size_t n)
 {
-    const struct flow *x = *(struct flow *const *)a, *y = *(struct flow *const *)b;
-    return x->id < y->id ? -1 : x->id > y->id;
+    uint64_t diff = 0;
+    for (size_t i = 1; i < n; i++)
+        diff |= a[i].id ^ a[0].id;
+    for (unsigned shift = 0; shift < 64 && (diff >> shift) != 0; shift += 8) {
+        if (((diff >> shift) & 0xff) == 0)
+            continue;
+        size_t at[256] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            at[(a[i].id >> shift) & 0xff]++;
+        size_t sum = 0;
+        for (unsigned d = 0; d < 256; d++) {
+            size_t c = at[d];
+            at[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) /* stable: equal bytes keep the order of the pass before */
+            tmp[at[(a[i].id >> shift) & 0xff]++] = a[i];
+        struct by_id *swap = a;
+        a = tmp;
+        tmp = swap;
+    }
+    return a;
 }
 
 void flow_end_all(struct flow_table *t)
 {
     /* End in order of first sight so records come out in a stable order. */
     size_t n = (size_t)t->st.active, k = 0;
-    struct flow **all = n ? malloc(n * sizeof *all) : NULL;
+    struct by_id *all = n ? malloc(2 * n * sizeof *all) : NULL;
     if (all == NULL) { /* no memory for the sort: end them list by list */
         for (int i = 0; i < FL__COUNT; i++)
             while (t->list[i].head)
@@ -267,10 +298,10 @@ void flow_end_all(struct flow_table *t)
     }
     for (int i = 0; i < FL__COUNT; i++)
         for (struct flow *f = t->list[i].head; f && k < n; f = f->next)
-            all[k++] = f;
-    qsort(all, k, sizeof *all, by_id);
+            all[k++] = (struct by_id){ f->id, f };
+    struct by_id *sorted = sort_by_id(all, all + n, k);
     for (size_t i = 0; i < k; i++)
-        flow_end(t, all[i], FE_SHUTDOWN);
+        flow_end(t, sorted[i].f, FE_SHUTDOWN);
     free(all);
 }
 

@@ -1,7 +1,7 @@
 /* test_flow.c -- the flow table: both directions find one flow, VLAN and
  * protocol separate flows, the client is found from the handshake, idle
  * timeouts per class, eviction of the oldest idle flow at the maximum, and
- * the end-of-input order. */
+ * the end-of-input order (by first sight, whatever the lists' order). */
 #include <stdlib.h>
 
 #include "flow.h"
@@ -24,6 +24,24 @@ static void on_end(void *user, struct flow *f, enum flow_end_reason why)
         e->why[e->n] = why;
         e->n++;
     }
+}
+
+/* Checks that flows end in increasing id order, all at shutdown. */
+struct order {
+    int n, out_of_order, not_shutdown;
+    uint64_t first, last;
+};
+
+static void check_order(void *user, struct flow *f, enum flow_end_reason why)
+{
+    struct order *o = user;
+    if (o->n == 0)
+        o->first = f->id;
+    else if (f->id <= o->last)
+        o->out_of_order++;
+    o->last = f->id;
+    o->not_shutdown += why != FE_SHUTDOWN;
+    o->n++;
 }
 
 static struct mw_pkt mk(uint8_t a, uint16_t sport, uint8_t b, uint16_t dport, uint8_t proto, uint8_t flags)
@@ -184,6 +202,40 @@ int main(void)
     CHECK_EQ(wrong, 0);
     CHECK_U64(flow_table_stats(t)->created, 50000);
     flow_table_free(t);
+    TEST_END();
+
+    TEST_BEGIN("the flows left at the end end in order of first sight");
+    {
+        /* ids that differ in bytes 0 to 3 and 5 (not 4), the later half's
+         * low bytes as small as the first half's; flows whose activity and
+         * closing put them out of that order in the lists */
+        enum { N = 3000 };
+        static struct order o;
+        memset(&o, 0, sizeof o);
+        c = cfg(100000);
+        t = flow_table_new(&c, check_order, &o);
+        for (uint32_t i = 0; i < N; i++) {
+            flow_set_packet(t, i < N / 2 ? 1 + (uint64_t)i * 40503 : (1ull << 40) + (uint64_t)(i - N / 2) * 40503);
+            struct mw_pkt x = mk((uint8_t)(10 + i % 200), (uint16_t)(1024 + i / 200), 1, 80,
+                                 i % 2 ? TCP : UDP, i % 2 ? MW_TH_SYN : 0);
+            flow_get(t, &x, i, &dir);
+        }
+        for (uint32_t j = 0; j < N; j++) {
+            uint32_t i = (j * 1237u) % N; /* 1237 and 3000 share no factor: each flow once */
+            flow_set_packet(t, 1ull << 41);
+            struct mw_pkt x = mk((uint8_t)(10 + i % 200), (uint16_t)(1024 + i / 200), 1, 80,
+                                 i % 2 ? TCP : UDP, i % 2 ? MW_TH_ACK : 0);
+            struct flow *f = flow_get(t, &x, N + j, &dir);
+            if (f && i % 3 == 0)
+                flow_mark_closed(t, f);
+        }
+        flow_table_free(t);
+        CHECK_EQ(o.n, N);
+        CHECK_EQ(o.out_of_order, 0);
+        CHECK_EQ(o.not_shutdown, 0);
+        CHECK_U64(o.first, 1);
+        CHECK_U64(o.last, (1ull << 40) + (uint64_t)(N / 2 - 1) * 40503);
+    }
     TEST_END();
 
     return tap_done();
