@@ -282,8 +282,8 @@ void output_http(struct output *o, const struct rec_http *r)
     if (o->records == NULL)
         return;
     json_t *j = net_record(o, &r->n, "msiwatch.http", "http");
-    json_t *req = sub(sub(j, "http"), "request");
-    set_str(req, "method", r->method);
+    if (r->method[0]) /* not when only the response was seen */
+        set_str(sub(sub(j, "http"), "request"), "method", r->method);
     json_t *u = sub(j, "url");
     set_str(u, "domain", r->host);
     json_object_set_new_nocheck(u, "port", json_integer(r->port));

@@ -69,12 +69,25 @@ for f in "$PCAPS"/lab/*.pcap; do
 done
 
 # No record carries an empty object ("tls":{}): a field is there with a
-# value or not at all. Over every capture in pcaps/ and pcaps/lab/.
+# value or not at all. Over every capture in pcaps/ and pcaps/lab/, and
+# each lab capture seen one way only, as on an asymmetric SPAN port (a
+# response without its request, a request without its response).
 : >"$TMP/empty"
-for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng "$PCAPS"/lab/*.pcap; do
-    "$MSIWATCH" -r "$f" --records - -o /dev/null 2>/dev/null |
-        jq -r --arg f "$(basename "$f")" \
+empty_objects() { # empty_objects LABEL MSIWATCH-ARGS...
+    local label=$1
+    shift
+    "$MSIWATCH" "$@" --records - -o /dev/null 2>/dev/null |
+        jq -r --arg f "$label" \
             '. as $r | paths(. == {}) | "\($f) \($r.event.dataset) \(map(tostring) | join("."))"' >>"$TMP/empty"
+}
+for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng "$PCAPS"/lab/*.pcap; do
+    empty_objects "$(basename "$f")" -r "$f"
+done
+from_servers="src port 80 or src port 443 or src port 445 or src port 139 or src port 53"
+to_servers="dst port 80 or dst port 443 or dst port 445 or dst port 139 or dst port 53"
+for f in "$PCAPS"/lab/*.pcap; do
+    empty_objects "$(basename "$f") (servers to clients)" -r "$f" -f "$from_servers"
+    empty_objects "$(basename "$f") (clients to servers)" -r "$f" -f "$to_servers"
 done
 n=$(sort -u "$TMP/empty" | grep -c .)
 if [ "$n" -eq 0 ]; then
