@@ -399,7 +399,7 @@ void output_dns(struct output *o, const struct rec_dns *r)
             json_t *a = json_object();
             json_object_set_new_nocheck(a, "name", json_string(r->an[i].name));
             json_object_set_new_nocheck(a, "type", json_string(r->an[i].type));
-            json_object_set_new_nocheck(a, "data", json_string(r->an[i].data));
+            set_str(a, "data", r->an[i].data); /* rendered for A, AAAA, CNAME, NS, PTR only */
             json_object_set_new_nocheck(a, "ttl", json_integer(r->an[i].ttl));
             json_array_append_new(an, a);
         }
