@@ -686,6 +686,7 @@ void output_alert(struct output *o, const struct rec_alert *a)
             json_object_set_new_nocheck(fs, "registered_domain", json_boolean(n->first_seen_domain));
         }
         json_object_set_new_nocheck(fs, "ip", json_boolean(n->first_seen_ip));
+        prune_empty(x); /* prune_empty(j) below does not look into arrays */
         json_array_append_new(nets, x);
     }
     json_object_set_new_nocheck(evd, "network", nets);
@@ -707,6 +708,7 @@ void output_alert(struct output *o, const struct rec_alert *a)
         for (unsigned w = 0; w < md->nwhy; w++)
             json_array_append_new(why, json_string(md->why[w]));
         json_object_set_new_nocheck(sub(x, "msiwatch"), "reasons", why);
+        prune_empty(x);
         json_array_append_new(mods, x);
     }
     json_object_set_new_nocheck(evd, "modules", mods);

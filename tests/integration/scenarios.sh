@@ -195,4 +195,9 @@ else
     skip "every scenario in every event format" "python3 is not installed"
 fi
 
+# No alert of the scenarios above carries an empty object or string: a field
+# has a value or is left out, in the evidence lists too.
+empty=$(cat "$TMP"/*.out | jq -r '. as $a | paths(. == {} or . == "") | map(tostring) | join(".")' | sort -u)
+expect_eq "no alert of the scenarios has an empty object or string" "$empty" ""
+
 done_testing
