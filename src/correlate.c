@@ -136,7 +136,6 @@ struct correlator {
     struct cor_stats st;
 };
 
-
 static void retry_held(struct correlator *c, struct ccase *k, uint32_t i);
 
 void cor_cfg_defaults(struct cor_cfg *c)

@@ -429,14 +429,23 @@ void output_dhcp(struct output *o, const struct rec_dhcp *r)
     emit(o, o->records, o->records_path, j);
 }
 
-/* Drop the empty objects that sub() made for fields a record lacks. Our own
- * objects nest at most four deep; the depth bound says so. */
+/* Drop the empty objects that sub() made for fields a record lacks, also
+ * inside the objects of a list (an alert's evidence entries); a list itself
+ * stays, empty or not. Our own objects nest at most six deep; the depth
+ * bound says so. */
 static void prune_empty_at(json_t *obj, int depth)
 {
     const char *k;
     json_t *v;
     void *tmp;
     json_object_foreach_safe(obj, tmp, k, v) {
+        if (json_is_array(v) && depth < 6) {
+            size_t i;
+            json_t *el;
+            json_array_foreach(v, i, el)
+                if (json_is_object(el))
+                    prune_empty_at(el, depth + 1);
+        }
         if (!json_is_object(v))
             continue;
         if (depth < 6)
@@ -686,7 +695,6 @@ void output_alert(struct output *o, const struct rec_alert *a)
             json_object_set_new_nocheck(fs, "registered_domain", json_boolean(n->first_seen_domain));
         }
         json_object_set_new_nocheck(fs, "ip", json_boolean(n->first_seen_ip));
-        prune_empty(x); /* prune_empty(j) below does not look into arrays */
         json_array_append_new(nets, x);
     }
     json_object_set_new_nocheck(evd, "network", nets);
@@ -708,7 +716,6 @@ void output_alert(struct output *o, const struct rec_alert *a)
         for (unsigned w = 0; w < md->nwhy; w++)
             json_array_append_new(why, json_string(md->why[w]));
         json_object_set_new_nocheck(sub(x, "msiwatch"), "reasons", why);
-        prune_empty(x);
         json_array_append_new(mods, x);
     }
     json_object_set_new_nocheck(evd, "modules", mods);
