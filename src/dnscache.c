@@ -1,6 +1,7 @@
 /* dnscache.c -- see dnscache.h. Open addressing, 8 probes. */
 #include "dnscache.h"
 #include "table.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,7 @@ void dnscache_put(struct dnscache *c, const struct mw_addr *a, const char *name,
         c->st.replaced++;
     victim->a = *a;
     victim->expires_us = now_us + (uint64_t)ttl * 1000000;
-    snprintf(victim->name, sizeof victim->name, "%s", name);
+    text_set(victim->name, sizeof victim->name, name);
     c->st.inserts++;
 }
 

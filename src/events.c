@@ -47,7 +47,7 @@ static void classify(struct rec_endpoint *r)
         memset(v, 0, sizeof *v);
         v->is_msiexec = true;
         v->action = 'i';
-        snprintf(v->package, sizeof v->package, "%s", r->package);
+        text_set(v->package, sizeof v->package, r->package);
         const char *reason = NULL;
         if (msiexec_remote_source(r->package, &v->dest[0], &reason)) {
             v->suspicious = true;
@@ -82,7 +82,7 @@ void ev_feed_message(struct ev_feed *f, const uint8_t *msg, size_t len, const st
     }
     r->recv_us = recv_us;
     if (h.hostname[0])
-        snprintf(r->syslog_host, sizeof r->syslog_host, "%s", h.hostname);
+        text_set(r->syslog_host, sizeof r->syslog_host, h.hostname);
     else if (peer)
         mw_addr_str(peer, r->syslog_host, sizeof r->syslog_host);
     else

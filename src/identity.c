@@ -7,6 +7,7 @@
  * 19 MB, all of it faulted in by the lookups of a replay). */
 #include "identity.h"
 #include "table.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -155,7 +156,7 @@ void identity_learn(struct identity *id, const struct mw_addr *a, const char *ho
             if (ts_us > p->last_us)
                 p->last_us = ts_us;
             if (strlen(host) > strlen(p->host)) /* keep the FQDN over the short name */
-                snprintf(p->host, sizeof p->host, "%s", host);
+                text_set(p->host, sizeof p->host, host);
             return;
         }
         if (!p->used) {
@@ -167,7 +168,7 @@ void identity_learn(struct identity *id, const struct mw_addr *a, const char *ho
     }
     memset(oldest, 0, sizeof *oldest);
     oldest->used = true;
-    snprintf(oldest->host, sizeof oldest->host, "%s", host);
+    text_set(oldest->host, sizeof oldest->host, host);
     oldest->first_us = oldest->last_us = ts_us;
     oldest->src = src;
 }
@@ -212,11 +213,11 @@ void identity_note_host(struct identity *id, const char *host)
         if (strcmp(e, sh) == 0)
             return;
         if (!e[0]) {
-            snprintf(e, 64, "%s", sh);
+            text_set(e, 64, sh);
             return;
         }
     }
-    snprintf(id->known[h & id->known_mask], 64, "%s", sh); /* full: replace */
+    text_set(id->known[h & id->known_mask], 64, sh); /* full: replace */
 }
 
 bool identity_known_host(const struct identity *id, const char *name)

@@ -3,6 +3,7 @@
  * dirty and are written in one transaction per batch. */
 #include "rarity.h"
 #include "table.h"
+#include "text.h"
 
 #include <libpsl.h>
 #include <sqlite3.h>
@@ -346,7 +347,7 @@ static struct entry *get(struct rarity *r, enum rar_kind kind, const char *key)
     memset(e, 0, sizeof *e);
     e->used = true;
     e->kind = (uint8_t)kind;
-    snprintf(e->key, sizeof e->key, "%s", key);
+    text_set(e->key, sizeof e->key, key);
     sqlite3_bind_text(r->get, 1, kind_names[kind], -1, SQLITE_STATIC);
     sqlite3_bind_text(r->get, 2, e->key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(r->get);
@@ -475,7 +476,7 @@ void rarity_registered_domain(const char *fqdn, char *out, size_t cap)
         return;
     const char *d = psl_registrable_domain(psl, fqdn);
     if (d)
-        snprintf(out, cap, "%s", d);
+        text_set(out, cap, d);
 }
 
 void rarity_domain_of(struct rarity *r, const char *fqdn, char *out, size_t cap)
@@ -484,7 +485,7 @@ void rarity_domain_of(struct rarity *r, const char *fqdn, char *out, size_t cap)
     uint32_t h = hash_key(0, fqdn);
     struct reg_slot *s = &r->regs[h % REG_SLOTS];
     if (s->used && s->hash == h && strcmp(s->name, fqdn) == 0) {
-        snprintf(out, cap, "%s", s->off < 0 ? "" : fqdn + s->off);
+        text_set(out, cap, s->off < 0 ? "" : fqdn + s->off);
         return;
     }
     rarity_registered_domain(fqdn, out, cap);

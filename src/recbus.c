@@ -2,6 +2,7 @@
  * DNS address-to-name cache on the way, and the per-worker queues of
  * --workers (see recbus.h). */
 #include "recbus.h"
+#include "text.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@ static void name_dst(struct recbus *b, struct rec_net *n)
         return;
     const char *d = dnscache_get(b->dns, &n->dst, n->ts_us);
     if (d)
-        snprintf(n->dst_domain, sizeof n->dst_domain, "%s", d);
+        text_set(n->dst_domain, sizeof n->dst_domain, d);
 }
 
 static void deliver(struct recbus *b, enum rec_type t, void *rec)

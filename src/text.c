@@ -87,6 +87,16 @@ size_t text_copy_lower(char *dst, size_t cap, const uint8_t *p, size_t n)
     return copy(dst, cap, p, n, true);
 }
 
+size_t text_set(char *dst, size_t cap, const char *src)
+{
+    if (cap == 0)
+        return 0;
+    size_t k = strnlen(src, cap - 1);
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+    return k;
+}
+
 size_t text_append(char *dst, size_t cap, const char *src)
 {
     size_t o = strnlen(dst, cap);

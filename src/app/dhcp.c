@@ -29,7 +29,7 @@ void app_dhcp_datagram(struct app_ctx *c, struct flow *f, int dir, const uint8_t
     struct rec_dhcp r;
     memset(&r, 0, sizeof r);
     app_rec_net(c, f, &r.n);
-    snprintf(r.msg_type, sizeof r.msg_type, "%s", msg_name(m.msg_type));
+    text_set(r.msg_type, sizeof r.msg_type, msg_name(m.msg_type));
     text_copy(r.hostname, sizeof r.hostname, m.hostname.p, m.hostname.n);
     if (m.chaddr_eth)
         snprintf(r.mac, sizeof r.mac, "%02X-%02X-%02X-%02X-%02X-%02X", m.chaddr[0], m.chaddr[1],

@@ -115,14 +115,14 @@ static void fill_request(struct app_ctx *c, struct flow *f, struct txn *t, const
     char target[REC_URL_MAX];
     text_copy(target, sizeof target, q->target.p, q->target.n);
     if (tg.absolute || t->connect) {
-        snprintf(r->url, sizeof r->url, "%s", target);
+        text_set(r->url, sizeof r->url, target);
     } else {
         const char *h = r->host[0] ? r->host : "";
         char hostpart[300];
         if (port && port != 80)
             snprintf(hostpart, sizeof hostpart, "%s:%u", h, port);
         else
-            snprintf(hostpart, sizeof hostpart, "%s", h);
+            text_set(hostpart, sizeof hostpart, h);
         r->url[0] = '\0';
         text_append(r->url, sizeof r->url, "http://");
         text_append(r->url, sizeof r->url, hostpart);

@@ -67,12 +67,12 @@ static void emit(struct app_ctx *c, struct smb_fs *s, struct rec_smb *r)
 {
     /* Identity learned later in the session (or before) belongs to the record. */
     if (!r->user[0]) {
-        snprintf(r->user, sizeof r->user, "%s", s->user);
-        snprintf(r->domain, sizeof r->domain, "%s", s->domain);
-        snprintf(r->workstation, sizeof r->workstation, "%s", s->workstation);
+        text_set(r->user, sizeof r->user, s->user);
+        text_set(r->domain, sizeof r->domain, s->domain);
+        text_set(r->workstation, sizeof r->workstation, s->workstation);
     }
     if (!r->dialect[0])
-        snprintf(r->dialect, sizeof r->dialect, "%s", s->dialect);
+        text_set(r->dialect, sizeof r->dialect, s->dialect);
     r->encrypted = s->encrypted;
     bus_smb(c->bus, r);
     c->st.records[APP_SMB]++;
@@ -185,9 +185,9 @@ static void on_request(struct app_ctx *c, struct flow *f, struct smb_fs *s, cons
     case SMB_K_SESSION_SETUP: {
         struct ntlm_auth a;
         if (m->sec_blob && ntlmssp_find_parse(m->sec_blob, m->sec_len, &a) == MW_OK && a.msg_type == 3) {
-            snprintf(s->user, sizeof s->user, "%s", a.user);
-            snprintf(s->domain, sizeof s->domain, "%s", a.domain);
-            snprintf(s->workstation, sizeof s->workstation, "%s", a.workstation);
+            text_set(s->user, sizeof s->user, a.user);
+            text_set(s->domain, sizeof s->domain, a.domain);
+            text_set(s->workstation, sizeof s->workstation, a.workstation);
         }
         break;
     }
@@ -195,7 +195,7 @@ static void on_request(struct app_ctx *c, struct flow *f, struct smb_fs *s, cons
         struct rec_smb *r = new_rec(c, f, s, "tree_connect");
         if (r == NULL)
             return;
-        snprintf(r->tree, sizeof r->tree, "%s", m->path);
+        text_set(r->tree, sizeof r->tree, m->path);
         struct pending *p = pend_add(c, s, m->message_id);
         p->kind = SMB_K_TREE_CONNECT;
         p->rec = r;
@@ -205,14 +205,14 @@ static void on_request(struct app_ctx *c, struct flow *f, struct smb_fs *s, cons
         struct rec_smb *r = new_rec(c, f, s, "create");
         if (r == NULL)
             return;
-        snprintf(r->name, sizeof r->name, "%s", m->path);
+        text_set(r->name, sizeof r->name, m->path);
         const char *base = strrchr(m->path, '\\');
-        snprintf(r->file_name, sizeof r->file_name, "%s", base ? base + 1 : m->path);
+        text_set(r->file_name, sizeof r->file_name, base ? base + 1 : m->path);
         const char *tree = tree_path(s, m->tree_id);
         if (tree) {
-            snprintf(r->tree, sizeof r->tree, "%s", tree);
+            text_set(r->tree, sizeof r->tree, tree);
             const char *name = m->path[0] == '\\' ? m->path + 1 : m->path;
-            snprintf(r->path, sizeof r->path, "%s", tree);
+            text_set(r->path, sizeof r->path, tree);
             if (name[0]) {
                 text_append(r->path, sizeof r->path, "\\");
                 text_append(r->path, sizeof r->path, name);

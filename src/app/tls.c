@@ -68,10 +68,10 @@ static enum reasm_want tls_data(struct app_ctx *c, struct flow *f, void *ps, int
     app_rec_net(c, f, &r.n);
     if (h.has_sni)
         text_copy_lower(r.sni, sizeof r.sni, h.sni.p, h.sni.n);
-    snprintf(r.version, sizeof r.version, "%s", version_name(h.max_version));
+    text_set(r.version, sizeof r.version, version_name(h.max_version));
     if (h.has_alpn)
         text_copy(r.alpn, sizeof r.alpn, h.alpn_first.p, h.alpn_first.n);
-    snprintf(r.ja3, sizeof r.ja3, "%s", h.ja3);
+    text_set(r.ja3, sizeof r.ja3, h.ja3);
     r.ech = h.ech;
     r.esni = h.esni;
     sbuf_free(&t->buf);

@@ -1,8 +1,11 @@
 /* test_classify.c -- classify.c's nDPI module: a DNS query built byte by
- * byte is classified DNS, and classify_new turns off nDPI's guess of
- * generated domain names (a risk msiwatch does not read, and the dearest
- * part of a DNS query in nDPI), for a name that nDPI's own guess flags. */
+ * byte is classified DNS, classify_new turns off nDPI's guess of generated
+ * domain names (a risk msiwatch does not read, and the dearest part of a DNS
+ * query in nDPI), for a name that nDPI's own guess flags, and flows' full
+ * names are nDPI's own for every pair of protocols. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <ndpi_api.h>
 
@@ -88,6 +91,46 @@ int main(void)
         classify_finish(c, f);
         free(f);
     }
+    TEST_END();
+
+    TEST_BEGIN("classify_full_name names every pair of protocols as nDPI's ndpi_protocol2name does");
+    /* every (master, application) pair of ids, a few past the last one,
+     * and buffers from 1 byte (cut names) to room to spare */
+    unsigned np = classify_num_protocols(c), pairs = 0, differ = 0;
+    CHECK(np > 100);
+    struct flow *g = calloc(1, sizeof *g);
+    CHECK(g != NULL);
+    for (unsigned ma = 0; g && ma < np + 3; ma++) {
+        for (unsigned ap = 0; ap < np + 3; ap++) {
+            static const size_t lens[] = { 1, 2, 5, 9, 64 };
+            g->proto_master = (uint16_t)ma;
+            g->proto_app = (uint16_t)ap;
+            for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+                if (lens[k] < 64 && (ma % 37 != 0 || ap % 11 != 0))
+                    continue; /* cut names for a sample of the pairs */
+                char ours[64], theirs[64];
+                memset(ours, 'x', sizeof ours);
+                ndpi_protocol p = { .master_protocol = (uint16_t)ma, .app_protocol = (uint16_t)ap };
+                ndpi_protocol2name(m, p, theirs, (u_int)lens[k]);
+                CHECK(classify_full_name(c, g, ours, lens[k]) == ours);
+                pairs++;
+                if (strcmp(ours, theirs) != 0 && differ++ < 5)
+                    printf("# %u.%u in %zu bytes: ours \"%s\", nDPI's \"%s\"\n", ma, ap, lens[k], ours, theirs);
+            }
+        }
+    }
+    CHECK(pairs > 10000);
+    CHECK_EQ(differ, 0);
+    g->proto_master = NDPI_PROTOCOL_HTTP;
+    g->proto_app = NDPI_PROTOCOL_WIKIPEDIA;
+    char nm[64];
+    CHECK_STR(classify_full_name(c, g, nm, sizeof nm), "HTTP.Wikipedia");
+    g->proto_app = NDPI_PROTOCOL_HTTP;
+    CHECK_STR(classify_full_name(c, g, nm, sizeof nm), "HTTP");
+    g->proto_master = NDPI_PROTOCOL_UNKNOWN;
+    g->proto_app = NDPI_PROTOCOL_UNKNOWN;
+    CHECK_STR(classify_full_name(c, g, nm, sizeof nm), "Unknown");
+    free(g);
     TEST_END();
 
     ndpi_exit_detection_module(m);
