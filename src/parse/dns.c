@@ -45,13 +45,36 @@ static void text_put(struct text *t, const char *piece, size_t k)
     t->s[t->n] = '\0';
 }
 
+/* A byte that stands for itself in a name's text. */
+static bool plain(uint8_t b)
+{
+    return b >= 0x21 && b <= 0x7e && b != '.' && b != '\\';
+}
+
 /* One label, preceded by '.' when it is not the first: the dot goes out in
  * the same piece as the label's first character, so a cut text never ends
  * with a separator. */
 static void text_label(struct text *t, const uint8_t *l, size_t k, bool dot)
 {
-    for (size_t i = 0; i < k; i++) {
+    for (size_t i = 0; i < k && !t->full; i++) {
         uint8_t b = l[i];
+        if (plain(b) && (i > 0 || !dot)) {
+            /* a run of characters that stand for themselves, one piece
+             * each: as many of them as there is room for, at once */
+            size_t j = i + 1;
+            while (j < k && plain(l[j]))
+                j++;
+            size_t m = j - i, room = DNS_NAME_MAX - t->n;
+            if (m > room) {
+                m = room;
+                t->full = true;
+            }
+            memcpy(t->s + t->n, l + i, m);
+            t->n += m;
+            t->s[t->n] = '\0';
+            i = j - 1;
+            continue;
+        }
         char e[5];
         size_t n = 0;
         if (i == 0 && dot)
