@@ -1142,11 +1142,20 @@ static size_t pack(const uint8_t *p, size_t n, uint8_t *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        if (p[i]) {
-            out[o++] = p[i++];
+        if (p[i]) { /* the bytes up to the next zero, at once */
+            const uint8_t *z = memchr(p + i, 0, n - i);
+            size_t k = (z ? (size_t)(z - p) : n) - i;
+            memcpy(out + o, p + i, k);
+            o += k;
+            i += k;
             continue;
         }
         size_t run = 1;
+        uint64_t w;
+        /* a record is mostly zeros (empty text fields): eight at a time
+         * first, then byte by byte to the run's end */
+        while (run <= 65535 - 8 && i + run + 8 <= n && (memcpy(&w, p + i + run, 8), w == 0))
+            run += 8;
         while (i + run < n && !p[i + run] && run < 65535)
             run++;
         out[o++] = 0;
