@@ -14,6 +14,11 @@ struct flow_list_head {
     struct flow *head, *tail;
 };
 
+/* Slots of flow_table.recent: a link carries a few busy transfers at a
+ * time, and their packets alternate; a hit spares the walk from a bucket
+ * of the big table, a cache miss a packet. */
+#define RECENT 64
+
 struct flow_table {
     struct flow_cfg cfg;
     struct flow **bucket;
@@ -25,6 +30,7 @@ struct flow_table {
     uint64_t next_id;
     uint64_t pkt;                 /* flow_set_packet: the packet being processed, 0 none */
     struct flow *last;            /* the flow of the last packet: a transfer's packets come in runs */
+    struct flow *recent[RECENT];  /* flows of recent packets by hash: the few that take turns */
 };
 
 static uint64_t mix64(uint64_t h)
@@ -129,7 +135,8 @@ struct flow_table *flow_table_new(const struct flow_cfg *cfg, flow_end_cb cb, vo
 
 static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
 {
-    size_t b = key_hash(&f->key) & t->mask;
+    uint64_t h = key_hash(&f->key);
+    size_t b = h & t->mask;
     struct flow **pp = &t->bucket[b];
     while (*pp && *pp != f)
         pp = &(*pp)->hnext;
@@ -137,6 +144,8 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason 
         *pp = f->hnext;
     if (t->last == f)
         t->last = NULL;
+    if (t->recent[h % RECENT] == f)
+        t->recent[h % RECENT] = NULL;
     list_unlink(t, f);
     t->st.active--;
     switch (why) {
@@ -183,12 +192,16 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
     int side;
     make_key(pk, &k, &side);
     struct flow *f = t->last;
-    size_t b = 0;
+    uint64_t h = 0;
+    bool looked = false;
     if (f == NULL || !key_eq(&f->key, &k)) {
-        b = key_hash(&k) & t->mask;
-        for (f = t->bucket[b]; f; f = f->hnext)
-            if (key_eq(&f->key, &k))
-                break;
+        h = key_hash(&k);
+        looked = true;
+        f = t->recent[h % RECENT];
+        if (f == NULL || !key_eq(&f->key, &k))
+            for (f = t->bucket[h & t->mask]; f; f = f->hnext)
+                if (key_eq(&f->key, &k))
+                    break;
     }
     if (f == NULL) {
         if (t->st.active >= t->cfg.max_flows) {
@@ -215,8 +228,8 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
         else if (!syn && pk->sport < 1024 && pk->dport >= 1024)
             client = !side;
         f->client = (uint8_t)client;
-        f->hnext = t->bucket[b];
-        t->bucket[b] = f;
+        f->hnext = t->bucket[h & t->mask];
+        t->bucket[h & t->mask] = f;
         t->st.created++;
         if (k.proto == IPP_TCP) t->st.tcp++; else t->st.udp++;
         if (++t->st.active > t->st.active_peak)
@@ -227,6 +240,8 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
         list_unlink(t, f);
         list_append(t, f, l);
     }
+    if (looked)
+        t->recent[h % RECENT] = f;
     t->last = f;
     if (ts_us > f->last_us)
         f->last_us = ts_us;

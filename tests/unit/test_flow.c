@@ -204,6 +204,38 @@ int main(void)
     flow_table_free(t);
     TEST_END();
 
+    TEST_BEGIN("flows taking turns, ended, then seen again: each packet finds its own flow, new ones after the end");
+    {
+        /* 100 flows, more than the slots of recently used flows, packets in
+         * turn both ways; then all time out and the same 5-tuples come back */
+        c = cfg(1000);
+        t = flow_table_new(&c, NULL, NULL);
+        struct flow *first[100];
+        int mismatch = 0;
+        for (int round = 0; round < 2; round++) {
+            for (int k = 0; k < 5; k++)
+                for (uint16_t i = 0; i < 100; i++) {
+                    struct mw_pkt x = k % 2 ? mk(2, 80, 1, (uint16_t)(4000 + i), TCP, MW_TH_ACK)
+                                            : mk(1, (uint16_t)(4000 + i), 2, 80, TCP, k ? MW_TH_ACK : MW_TH_SYN);
+                    struct flow *g = flow_get(t, &x, 1000000ull * (uint64_t)(round * 1000 + k), &dir);
+                    if (g == NULL || flow_port(g, 0) != 4000 + i || dir != k % 2)
+                        mismatch++;
+                    else if (round == 0 && k == 0)
+                        first[i] = g;
+                    else if (round == 0 && g != first[i])
+                        mismatch++;
+                }
+            if (round == 0)
+                flow_expire(t, 1000000ull * 999);
+            CHECK_U64(flow_table_stats(t)->active, round == 0 ? 0 : 100);
+        }
+        CHECK_EQ(mismatch, 0);
+        CHECK_U64(flow_table_stats(t)->created, 200);
+        CHECK_U64(flow_table_stats(t)->timed_out, 100);
+        flow_table_free(t);
+    }
+    TEST_END();
+
     TEST_BEGIN("the flows left at the end end in order of first sight");
     {
         /* ids that differ in bytes 0 to 3 and 5 (not 4), the later half's
