@@ -3,7 +3,6 @@
 #include "table.h"
 #include "text.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -2,7 +2,6 @@
  * are kept until parse/tls.c finds a whole ClientHello (it may span TCP
  * segments and TLS records), then one record is written and both
  * directions are bypassed: nothing after the hello is readable. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
