@@ -102,10 +102,5 @@ size_t text_append(char *dst, size_t cap, const char *src)
     size_t o = strnlen(dst, cap);
     if (o >= cap)
         return cap;
-    size_t k = strlen(src);
-    if (k > cap - 1 - o)
-        k = cap - 1 - o;
-    memcpy(dst + o, src, k);
-    dst[o + k] = '\0';
-    return o + k;
+    return o + text_set(dst + o, cap - o, src);
 }
