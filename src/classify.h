@@ -24,9 +24,9 @@ struct classify_stats {
 
 struct classify;
 
-/* The first call also turns off nDPI's guess of generated domain names
- * (ndpi_dga_function, a process-wide setting of nDPI): it only sets a
- * risk, which msiwatch does not read. */
+/* Also turns off nDPI's guess of generated domain names (ndpi_dga_function,
+ * a process-wide setting of nDPI, set to the same by every call): it only
+ * sets a risk, which msiwatch does not read. */
 struct classify *classify_new(unsigned max_packets, char *err, size_t errlen);
 void classify_free(struct classify *c);
 
