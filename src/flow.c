@@ -158,6 +158,18 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason 
     free(f);
 }
 
+/* Ahead of ending f: f is idle past a timeout, or taken in id order, so
+ * its flow and its bucket are likely out of the caches, and finding the
+ * bucket is most of flow_end's time. next, whose line an earlier call
+ * asked for, is fetched now for the call after. */
+static void end_ahead(const struct flow_table *t, const struct flow *f, const struct flow *next)
+{
+    if (f)
+        __builtin_prefetch(&t->bucket[key_hash(&f->key) & t->mask]);
+    if (next)
+        __builtin_prefetch(next);
+}
+
 static uint64_t list_timeout(const struct flow_table *t, int which)
 {
     return which == FL_TCP ? t->cfg.tcp_timeout_us
@@ -169,8 +181,11 @@ void flow_expire(struct flow_table *t, uint64_t now_us)
     for (int i = 0; i < FL__COUNT; i++) {
         uint64_t to = list_timeout(t, i);
         struct flow *f;
-        while ((f = t->list[i].head) != NULL && f->last_us + to < now_us)
+        while ((f = t->list[i].head) != NULL && f->last_us + to < now_us) {
+            if (f->next) /* likely the next to end */
+                end_ahead(t, f->next, f->next->next);
             flow_end(t, f, FE_TIMEOUT);
+        }
     }
 }
 
@@ -315,8 +330,11 @@ void flow_end_all(struct flow_table *t)
         for (struct flow *f = t->list[i].head; f && k < n; f = f->next)
             all[k++] = (struct by_id){ f->id, f };
     struct by_id *sorted = sort_by_id(all, all + n, k);
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = 0; i < k; i++) {
+        if (i + 1 < k)
+            end_ahead(t, sorted[i + 1].f, i + 2 < k ? sorted[i + 2].f : NULL);
         flow_end(t, sorted[i].f, FE_SHUTDOWN);
+    }
     free(all);
 }
 
