@@ -104,22 +104,24 @@ void identity_free(struct identity *id)
     free(id);
 }
 
+/* a's slot, or with create the slot it takes. Slots are never emptied (a
+ * replaced one takes the new address at once), and an address takes the
+ * first unused slot of its probes when none holds it: so a search ends at
+ * the first unused slot. */
 static struct slot *find(struct identity *id, const struct mw_addr *a, bool create, uint64_t ts_us)
 {
     uint32_t h = mw_addr_hash(a);
     struct slot *victim = NULL;
     for (uint32_t k = 0; k < PROBES; k++) {
         struct slot *s = &id->s[(h + k) & id->mask];
-        if (s->used && mw_addr_cmp(&s->a, a) == 0)
-            return s;
-        if (!create)
-            continue;
         if (!s->used) {
-            if (!victim || victim->used)
-                victim = s;
-        } else if (!victim || (victim->used && s->touched_us < victim->touched_us)) {
             victim = s;
+            break;
         }
+        if (mw_addr_cmp(&s->a, a) == 0)
+            return s;
+        if (!victim || s->touched_us < victim->touched_us)
+            victim = s;
     }
     if (!create || !victim)
         return NULL;
@@ -227,9 +229,13 @@ bool identity_known_host(const struct identity *id, const char *name)
     if (!sh[0])
         return false;
     uint32_t h = hash_str(sh);
-    for (uint32_t k = 0; k < PROBES; k++)
-        if (strcmp(id->known[(h + k) & id->known_mask], sh) == 0)
+    for (uint32_t k = 0; k < PROBES; k++) {
+        const char *e = id->known[(h + k) & id->known_mask];
+        if (!e[0]) /* names are never removed, and take the first empty probe: not further on */
+            return false;
+        if (strcmp(e, sh) == 0)
             return true;
+    }
     return false;
 }
 

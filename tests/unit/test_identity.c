@@ -1,5 +1,6 @@
-/* test_identity.c -- the address-to-host map (identity.c) with its times,
- * the --hostmap file, and the allowlist (allowlist.c) entries and file. */
+/* test_identity.c -- the address-to-host map (identity.c) with its times
+ * and its slots, the names events carried, the --hostmap file, and the
+ * allowlist (allowlist.c) entries and file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,61 @@ int main(void)
     CHECK_STR(identity_lookup(tiny, &last, 150 * S, 0, NULL), "host199");
     CHECK_EQ(identity_stats(tiny)->alloc_failed, 0);
     identity_free(tiny);
+    TEST_END();
+
+    TEST_BEGIN("addresses of neighbouring home slots share slots and are all found");
+    {
+        /* a table of 64: homes 40, 41, 40, 42, 40 fill slots 40 to 44 in
+         * that order, so the third address of home 40 sits past two others' */
+        struct identity *t64 = identity_new(64);
+        const uint32_t homes[5] = { 40, 41, 40, 42, 40 };
+        struct mw_addr n[6];
+        char names[6][16];
+        unsigned next = 0;
+        for (int i = 0; i < 6; i++) {
+            for (;;) {
+                char s[32];
+                unsigned k = next++;
+                snprintf(s, sizeof s, "10.2.%u.%u", k / 250, k % 250 + 1);
+                n[i] = ip(s);
+                if ((mw_addr_hash(&n[i]) & 63) == (i < 5 ? homes[i] : 41))
+                    break;
+            }
+            snprintf(names[i], sizeof names[i], "n%d", i);
+        }
+        for (int i = 0; i < 5; i++)
+            identity_learn(t64, &n[i], names[i], ID_DHCP, 10 * S);
+        for (int i = 0; i < 5; i++)
+            CHECK_STR(identity_lookup(t64, &n[i], 20 * S, 0, NULL), names[i]);
+        /* another address of home 41: not there; learned, it takes slot 45 */
+        CHECK(identity_lookup(t64, &n[5], 20 * S, 0, NULL) == NULL);
+        identity_learn(t64, &n[5], names[5], ID_DHCP, 30 * S);
+        for (int i = 0; i < 6; i++)
+            CHECK_STR(identity_lookup(t64, &n[i], 40 * S, 0, NULL), names[i]);
+        CHECK_EQ(identity_stats(t64)->replaced, 0);
+        identity_free(t64);
+    }
+    TEST_END();
+
+    TEST_BEGIN("1,500 names that events carried are all known, 1,500 others none");
+    {
+        struct identity *kn = identity_new(64);
+        char s[32];
+        for (int i = 0; i < 1500; i++) {
+            snprintf(s, sizeof s, "PC%04d.corp.example", i);
+            identity_note_host(kn, s);
+        }
+        int known = 0, others = 0;
+        for (int i = 0; i < 1500; i++) {
+            snprintf(s, sizeof s, "pc%04d", i);
+            known += identity_known_host(kn, s);
+            snprintf(s, sizeof s, "ws%04d.corp.example", i);
+            others += identity_known_host(kn, s);
+        }
+        CHECK_EQ(known, 1500);
+        CHECK_EQ(others, 0);
+        identity_free(kn);
+    }
     TEST_END();
 
     TEST_BEGIN("--hostmap: static pairs valid at any time; a bad line is named");
