@@ -67,21 +67,17 @@ void dnscache_put(struct dnscache *c, const struct mw_addr *a, const char *name,
 {
     if (ttl < TTL_MIN) ttl = TTL_MIN;
     if (ttl > TTL_MAX) ttl = TTL_MAX;
-    uint32_t h = mw_addr_hash(a), t = tag_of(h), vi = 0;
-    struct entry *victim = NULL;
+    uint32_t h = mw_addr_hash(a), t = tag_of(h), vi = h & c->mask;
     for (uint32_t k = 0; k < PROBES; k++) {
         uint32_t i = (h + k) & c->mask;
-        struct entry *e = &c->e[i];
-        if (c->tag[i] == 0 || (c->tag[i] == t && memcmp(&e->a, a, sizeof *a) == 0)) {
-            victim = e; /* never used (a is not further on), or a's own */
-            vi = i;
+        if (c->tag[i] == 0 || (c->tag[i] == t && memcmp(&c->e[i].a, a, sizeof *a) == 0)) {
+            vi = i; /* never used (a is not further on), or a's own */
             break;
         }
-        if (victim == NULL || e->expires_us < victim->expires_us) {
-            victim = e;
+        if (c->e[i].expires_us < c->e[vi].expires_us) /* else the one that expires first */
             vi = i;
-        }
     }
+    struct entry *victim = &c->e[vi];
     if (victim->expires_us > now_us && memcmp(&victim->a, a, sizeof *a) != 0)
         c->st.replaced++;
     uint64_t expires = now_us + (uint64_t)ttl * 1000000;
