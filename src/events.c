@@ -77,7 +77,7 @@ void ev_feed_message(struct ev_feed *f, const uint8_t *msg, size_t len, const st
     }
     if (res != WINEVENT_OK) {
         f->st.malformed++;
-        snprintf(f->st.last_malformed, sizeof f->st.last_malformed, "%s", why ? why : "malformed");
+        text_set(f->st.last_malformed, sizeof f->st.last_malformed, why ? why : "malformed");
         return;
     }
     r->recv_us = recv_us;

@@ -1615,7 +1615,7 @@ static enum winevent_result map(const struct we_ctx *c, const struct winevent_op
                                                                   : mk("Microsoft-Windows-Sysmon", 24);
         put(out->provider, sizeof out->provider, trim(pv));
     } else {
-        snprintf(out->provider, sizeof out->provider, "%s",
+        text_set(out->provider, sizeof out->provider,
                  cl == CL_SECURITY ? "Microsoft-Windows-Security-Auditing" : "MsiInstaller");
     }
     put(out->host, sizeof out->host, trim(c->computer));
