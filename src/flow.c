@@ -164,8 +164,7 @@ static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason 
  * asked for, is fetched now for the call after. */
 static void end_ahead(const struct flow_table *t, const struct flow *f, const struct flow *next)
 {
-    if (f)
-        __builtin_prefetch(&t->bucket[key_hash(&f->key) & t->mask]);
+    __builtin_prefetch(&t->bucket[key_hash(&f->key) & t->mask]);
     if (next)
         __builtin_prefetch(next);
 }
