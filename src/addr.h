@@ -12,12 +12,23 @@ struct mw_addr {
     uint8_t b[16];
 };
 
+/* Written as two 8-byte words: the flow key reads the address back as
+ * words at once, and a read that spans several narrower writes waits for
+ * them to reach the cache (a store-forwarding stall, about 5% of the
+ * packet loop's samples on the benchmark mix). */
 static inline void mw_addr_from_v4(struct mw_addr *a, const uint8_t v4[4])
 {
-    memset(a->b, 0, 10);
-    a->b[10] = 0xff;
-    a->b[11] = 0xff;
-    memcpy(a->b + 12, v4, 4);
+    uint32_t v;
+    memcpy(&v, v4, 4);
+    uint64_t hi;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    hi = 0xffff0000u | (uint64_t)v << 32; /* bytes 8..15: 0 0 ff ff v4 */
+#else
+    hi = 0xffff00000000ull | v;
+#endif
+    uint64_t lo = 0;
+    memcpy(a->b, &lo, 8);
+    memcpy(a->b + 8, &hi, 8);
 }
 
 static inline void mw_addr_from_v6(struct mw_addr *a, const uint8_t v6[16])

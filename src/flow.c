@@ -5,6 +5,7 @@
 #include "flow.h"
 #include "table.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,47 +44,59 @@ static uint64_t mix64(uint64_t h)
     return h;
 }
 
-/* The key as five words (make_key zeroes the padding). */
+/* The key as five words, read and written as whole words (make_key writes
+ * it so): a word read back from several narrower writes stalls until they
+ * reach the cache, and the key is read back at once for every packet. */
 #define KEY_WORDS (sizeof(struct flow_key) / 8)
 _Static_assert(sizeof(struct flow_key) % 8 == 0, "flow_key is compared and hashed as words");
+_Static_assert(offsetof(struct flow_key, port) == 32 && KEY_WORDS == 5, "flow_key: two addresses, then one word");
+
+static inline uint64_t key_word(const struct flow_key *k, size_t i)
+{
+    uint64_t w;
+    memcpy(&w, (const unsigned char *)k + 8 * i, 8);
+    return w;
+}
 
 static uint64_t key_hash(const struct flow_key *k)
 {
-    uint64_t w[KEY_WORDS];
-    memcpy(w, k, sizeof w);
     /* each word multiplied by its own odd constant, summed, then mixed once */
-    static const uint64_t m[5] = { 0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull,
-                                   0xD6E8FEB86659FD93ull, 0xFF51AFD7ED558CCDull };
+    static const uint64_t m[KEY_WORDS] = { 0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull,
+                                           0xD6E8FEB86659FD93ull, 0xFF51AFD7ED558CCDull };
     uint64_t h = 0;
-    for (size_t i = 0; i < KEY_WORDS; i++)
-        h += (w[i] ^ (w[i] >> 29)) * m[i % 5];
+    for (size_t i = 0; i < KEY_WORDS; i++) {
+        uint64_t w = key_word(k, i);
+        h += (w ^ (w >> 29)) * m[i];
+    }
     return mix64(h);
 }
 
 static bool key_eq(const struct flow_key *a, const struct flow_key *b)
 {
-    uint64_t x[KEY_WORDS], y[KEY_WORDS];
-    memcpy(x, a, sizeof x);
-    memcpy(y, b, sizeof y);
-    uint64_t d = 0;
-    for (size_t i = 0; i < KEY_WORDS; i++)
-        d |= x[i] ^ y[i];
-    return d == 0;
+    return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
+            (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
+            (key_word(a, 4) ^ key_word(b, 4))) == 0;
 }
 
 /* Canonical key: the lower address:port first. *side is the key side of
  * the packet's source. */
 static void make_key(const struct mw_pkt *pk, struct flow_key *k, int *side)
 {
-    memset(k, 0, sizeof *k);
     int c = mw_addr_cmp(&pk->src, &pk->dst);
     bool src_first = c < 0 || (c == 0 && pk->sport <= pk->dport);
-    k->addr[0] = src_first ? pk->src : pk->dst;
-    k->addr[1] = src_first ? pk->dst : pk->src;
-    k->port[0] = src_first ? pk->sport : pk->dport;
-    k->port[1] = src_first ? pk->dport : pk->sport;
-    k->vlan = pk->nvlan ? pk->vlan[0] : 0;
-    k->proto = pk->l4proto;
+    const struct mw_addr *a0 = src_first ? &pk->src : &pk->dst, *a1 = src_first ? &pk->dst : &pk->src;
+    uint64_t p0 = src_first ? pk->sport : pk->dport, p1 = src_first ? pk->dport : pk->sport;
+    uint64_t vlan = pk->nvlan ? pk->vlan[0] : 0, proto = pk->l4proto;
+    uint64_t w[KEY_WORDS];
+    memcpy(&w[0], a0->b, 16);
+    memcpy(&w[2], a1->b, 16);
+    /* the last word as its fields lie in memory: port[0], port[1], vlan, proto, pad (0) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    w[4] = p0 | p1 << 16 | vlan << 32 | proto << 48;
+#else
+    w[4] = p0 << 48 | p1 << 32 | vlan << 16 | proto << 8;
+#endif
+    memcpy(k, w, sizeof w);
     *side = src_first ? 0 : 1;
 }
 
