@@ -37,6 +37,8 @@ struct rarity {
     sqlite3_stmt *get, *put, *host, *meta_put;
     bool in_txn;
     struct entry *e;
+    uint32_t *tag;                    /* per entry: 0 never used, else its key's hash | 1; a
+                                       * search reads these 4 bytes, not the 344 of an entry */
     uint32_t mask;
     uint32_t *dirty;                  /* indices of dirty entries */
     uint32_t ndirty;
@@ -108,12 +110,13 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
      * destinations than the cache holds, and 2 MiB pages would make all of
      * its 11 MB resident (the pairs, by contrast, are many and spread) */
     r->e = sparse_alloc(n, sizeof *r->e);
+    r->tag = calloc(n, sizeof *r->tag);
     r->dirty = calloc(n, sizeof *r->dirty);
     r->pair_slots = PAIRS_MIN;
     r->pairs = table_alloc(r->pair_slots, sizeof *r->pairs);
     r->regs = calloc(REG_SLOTS, sizeof *r->regs);
     r->mask = n - 1;
-    if (!r->e || !r->dirty || !r->pairs || !r->regs) {
+    if (!r->e || !r->tag || !r->dirty || !r->pairs || !r->regs) {
         snprintf(err, errlen, "out of memory for the rarity cache");
         goto fail;
     }
@@ -242,6 +245,7 @@ int rarity_close(struct rarity *r, char *err, size_t errlen)
         sqlite3_close(r->db);
     }
     sparse_free(r->e, r->mask + 1, sizeof *r->e);
+    free(r->tag);
     free(r->dirty);
     table_free(r->pairs, r->pair_slots, sizeof *r->pairs);
     free(r->regs);
@@ -318,19 +322,21 @@ static void pair_remember(struct rarity *r, uint64_t *slot, uint64_t h)
         pairs_grow(r);
 }
 
-/* The cache entry of (kind, key), read from the table on a miss. */
+/* The cache entry of (kind, key), read from the table on a miss. An entry
+ * is never emptied (a full probe sequence evicts in place) and a new one
+ * takes the first never-used slot of its sequence, so a search ends at the
+ * first never-used slot: the key is not further on. */
 static struct entry *get(struct rarity *r, enum rar_kind kind, const char *key)
 {
-    uint32_t h = hash_key(kind, key), vi = UINT32_MAX;
+    uint32_t h = hash_key(kind, key), tag = h | 1, vi = UINT32_MAX;
     for (uint32_t k = 0; k < PROBES; k++) {
         uint32_t i = (h + k) & r->mask;
-        struct entry *e = &r->e[i];
-        if (!e->used) {
-            if (vi == UINT32_MAX)
-                vi = i;
-            continue;
+        if (r->tag[i] == 0) {
+            vi = i;
+            break;
         }
-        if (e->kind == kind && strcmp(e->key, key) == 0)
+        struct entry *e = &r->e[i];
+        if (r->tag[i] == tag && e->kind == kind && strcmp(e->key, key) == 0)
             return e;
     }
     if (vi == UINT32_MAX) { /* full: evict the probed entry seen longest ago */
@@ -343,6 +349,7 @@ static struct entry *get(struct rarity *r, enum rar_kind kind, const char *key)
             write_entry(r, &r->e[vi]);
         r->st.cache_evictions++;
     }
+    r->tag[vi] = tag;
     struct entry *e = &r->e[vi];
     memset(e, 0, sizeof *e);
     e->used = true;

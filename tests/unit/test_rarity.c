@@ -158,6 +158,34 @@ int main(void)
     CHECK_EQ(q("SELECT count(*) FROM destinations WHERE key LIKE 'h%.example.net'"), 500);
     TEST_END();
 
+    TEST_BEGIN("a cache 3/4 full: every key is found again in it, wherever its probe put it");
+    unlink(path);
+    struct rarity_cfg tiny = cfg;
+    tiny.cache_entries = 64; /* keys share home slots and pass them */
+    char nkey[64];
+    r = rarity_open(path, &tiny, err, sizeof err);
+    CHECK(r != NULL);
+    for (int i = 0; i < 48; i++) {
+        snprintf(nkey, sizeof nkey, "n%d.example.net", i);
+        rarity_see(r, RAR_FQDN, nkey, "ws01", T0 + (uint64_t)i, NULL);
+    }
+    uint64_t reads = rarity_stats(r)->db_reads;
+    CHECK_U64(reads, 48);
+    CHECK_U64(rarity_stats(r)->cache_evictions, 0);
+    for (int i = 0; i < 48; i++) {
+        snprintf(nkey, sizeof nkey, "n%d.example.net", i);
+        rarity_see(r, RAR_FQDN, nkey, "ws01", T0 + 100 + (uint64_t)i, &v);
+        CHECK(!v.first_seen);
+        CHECK_U64(v.first_seen_us, T0 + (uint64_t)i);
+    }
+    CHECK_U64(rarity_stats(r)->db_reads, reads); /* no key read from the table again */
+    rarity_see(r, RAR_IP, "n3.example.net", "ws01", T0 + 200, &v); /* same text, other kind: a new key */
+    CHECK(v.first_seen);
+    CHECK_U64(rarity_stats(r)->db_reads, reads + 1);
+    CHECK_EQ(rarity_close(r, err, sizeof err), 0);
+    CHECK_EQ(q("SELECT count(*) FROM destinations"), 49);
+    TEST_END();
+
     TEST_BEGIN("20,000 (destination, client) pairs: one statement each, none when seen again (the memory of pairs grows)");
     unlink(path);
     r = rarity_open(path, &cfg, err, sizeof err);
