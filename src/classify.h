@@ -29,6 +29,10 @@ struct classify;
  * sets a risk, which msiwatch does not read. */
 struct classify *classify_new(unsigned max_packets, char *err, size_t errlen);
 void classify_free(struct classify *c);
+/* The process is about to exit: from now on classify_free leaves nDPI's
+ * module to the system (see classify.c). Once, in the main thread, after
+ * the last packet. */
+void classify_exiting(void);
 
 /* Give one packet of f to nDPI unless f is already classified. pk->l3 and
  * pk->l3_len must describe the whole IP datagram. */

@@ -15,6 +15,7 @@
 
 #include "allowlist.h"
 #include "capture.h"
+#include "classify.h"
 #include "clock.h"
 #include "correlate.h"
 #include "decode.h"
@@ -786,6 +787,7 @@ int main(int argc, char **argv)
     syslog_out_drain(g_fwd, 5000); /* the collector gets 5 s to take the last alerts */
     if (o.stats)
         print_stats(out.observer);
+    classify_exiting(); /* what follows frees memory the system takes back at exit anyway */
     syslog_in_free(g_sl);
     g_sl = NULL;
     pool_free(g_pool);
