@@ -338,39 +338,54 @@ static enum reasm_want smb_data(struct app_ctx *c, struct flow *f, void *ps, int
         if (n == 0)
             return REASM_MORE;
     }
-    if (!sbuf_add(b, p, n, 2 * MSG_MAX)) {
+    /* With nothing held, the segment is parsed where it lies (most carry
+     * whole messages) and only an unfinished message's bytes are kept. */
+    bool held = b->n > 0;
+    if (held && !sbuf_add(b, p, n, 2 * MSG_MAX)) {
         s->broken[dir] = true;
         c->st.gave_up[APP_SMB]++;
         return REASM_STOP;
     }
+    const uint8_t *q = held ? b->p : p;
+    size_t m = held ? b->n : n;
     for (;;) {
         const uint8_t *msg;
         size_t len, used;
         uint8_t type;
-        enum mw_res rc = nbss_frame(b->p, b->n, &msg, &len, &used, &type);
-        if (rc == MW_SHORT && type == 0x00 && used > MSG_MAX && b->n >= 4 + HEAD_MAX) {
+        enum mw_res rc = nbss_frame(q, m, &msg, &len, &used, &type);
+        if (rc == MW_SHORT && type == 0x00 && used > MSG_MAX && m >= 4 + HEAD_MAX) {
             /* a long message: its head now, its body passed over as it comes
              * (a body that does not start like SMB is not taken on trust) */
-            if (memcmp(b->p + 5, "SMB", 3) != 0) {
-                b->n = 0;
+            if (memcmp(q + 5, "SMB", 3) != 0) {
+                m = 0;
                 c->st.bad[APP_SMB]++;
                 break;
             }
-            message(c, f, s, b->p + 4, b->n - 4, true);
-            s->skip[dir] = (uint32_t)(used - b->n);
-            b->n = 0;
+            message(c, f, s, q + 4, m - 4, true);
+            s->skip[dir] = (uint32_t)(used - m);
+            m = 0;
             break;
         }
         if (rc == MW_SHORT)
             break;
         if (rc != MW_OK) { /* not at a message boundary (after a gap): wait for the next segment */
-            b->n = 0;
+            m = 0;
             c->st.bad[APP_SMB]++;
             break;
         }
         if (type == 0x00 && len > 0)
             message(c, f, s, msg, len, false);
-        sbuf_consume(b, used);
+        q += used;
+        m -= used;
+    }
+    /* m bytes are left, an unfinished message: under MSG_MAX, or under
+     * HEAD_MAX of a longer one */
+    if (held) {
+        sbuf_consume(b, b->n - m);
+    } else if (!sbuf_add(b, q, m, 2 * MSG_MAX)) {
+        s->broken[dir] = true;
+        c->st.gave_up[APP_SMB]++;
+        return REASM_STOP;
     }
     sbuf_trim(b);
     return REASM_MORE;
