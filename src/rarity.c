@@ -162,7 +162,7 @@ struct rarity *rarity_open(const char *path, const struct rarity_cfg *cfg, char 
         sqlite3_step(obs) == SQLITE_ROW)
         r->obs_start_us = (uint64_t)sqlite3_column_int64(obs, 0);
     sqlite3_finalize(obs);
-    r->last_flush_ms = mw_mono_ms();
+    r->last_flush_ms = mw_mono_coarse_ms();
     return r;
 fail:
     rarity_close(r, NULL, 0);
@@ -196,7 +196,7 @@ void rarity_flush(struct rarity *r, bool force)
 {
     if (!r)
         return;
-    uint64_t now = mw_mono_ms();
+    uint64_t now = mw_mono_coarse_ms(); /* asked at every sighting */
     if (!force && now - r->last_flush_ms < r->cfg.flush_ms)
         return;
     r->last_flush_ms = now;
