@@ -20,10 +20,18 @@ struct flow_list_head {
  * of the big table, a cache miss a packet. */
 #define RECENT 64
 
+/* The buckets start at this many (512 KiB) or max_flows' power of two if
+ * smaller, and double when the flows outnumber them, up to max_flows'
+ * power of two: a table sized for half a million flows at once (4 MiB)
+ * would spread a few thousand flows' lookups over all of it, each one a
+ * cache miss and its first touch of a 2 MiB page a fault. */
+#define BUCKETS_START 65536
+
 struct flow_table {
     struct flow_cfg cfg;
     struct flow **bucket;
     size_t mask;
+    size_t max_buckets;
     struct flow_list_head list[FL__COUNT];
     struct flow_stats st;
     flow_end_cb cb;
@@ -134,7 +142,8 @@ struct flow_table *flow_table_new(const struct flow_cfg *cfg, flow_end_cb cb, vo
     t->cfg = *cfg;
     if (t->cfg.max_flows == 0)
         t->cfg.max_flows = 1;
-    size_t nb = pow2_at_least(t->cfg.max_flows);
+    t->max_buckets = pow2_at_least(t->cfg.max_flows);
+    size_t nb = t->max_buckets < BUCKETS_START ? t->max_buckets : BUCKETS_START;
     t->bucket = table_alloc(nb, sizeof *t->bucket);
     if (t->bucket == NULL) {
         free(t);
@@ -144,6 +153,33 @@ struct flow_table *flow_table_new(const struct flow_cfg *cfg, flow_end_cb cb, vo
     t->cb = cb;
     t->user = user;
     return t;
+}
+
+/* Twice the buckets, every flow moved to its new chain. Without memory for
+ * them the table keeps its buckets (longer chains, still exact) and stops
+ * growing. */
+static void grow(struct flow_table *t)
+{
+    size_t n = (size_t)t->mask + 1, n2 = 2 * n;
+    struct flow **b2 = table_alloc(n2, sizeof *b2);
+    if (b2 == NULL) {
+        t->max_buckets = n;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct flow *f = t->bucket[i];
+        while (f) {
+            struct flow *next = f->hnext;
+            struct flow **head = &b2[key_hash(&f->key) & (n2 - 1)];
+            f->hnext = *head;
+            *head = f;
+            f = next;
+        }
+    }
+    table_free(t->bucket, n, sizeof *t->bucket);
+    t->bucket = b2;
+    t->mask = n2 - 1;
+    t->st.bucket_growths++;
 }
 
 static void flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
@@ -255,6 +291,8 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
         else if (!syn && pk->sport < 1024 && pk->dport >= 1024)
             client = !side;
         f->client = (uint8_t)client;
+        if (t->st.active >= (size_t)t->mask + 1 && (size_t)t->mask + 1 < t->max_buckets)
+            grow(t);
         f->hnext = t->bucket[h & t->mask];
         t->bucket[h & t->mask] = f;
         t->st.created++;

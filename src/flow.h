@@ -70,6 +70,7 @@ struct flow_stats {
     uint64_t timed_out, evicted, ended_at_exit;
     uint64_t active, active_peak;
     uint64_t alloc_failed;
+    uint64_t bucket_growths; /* the buckets doubled (flow.c) */
 };
 
 typedef void (*flow_end_cb)(void *user, struct flow *f, enum flow_end_reason why);

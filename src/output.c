@@ -824,6 +824,7 @@ int output_stats(FILE *f, const char *observer, const struct stats_view *v)
         put(fl, "evicted", v->flow->evicted);
         put(fl, "ended_at_exit", v->flow->ended_at_exit);
         put(fl, "alloc_failed", v->flow->alloc_failed);
+        put(fl, "bucket_growths", v->flow->bucket_growths);
     }
     if (v->reasm) {
         const struct reasm_stats *r = v->reasm;

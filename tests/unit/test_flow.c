@@ -3,6 +3,7 @@
  * timeouts per class, eviction of the oldest idle flow at the maximum, and
  * the end-of-input order (by first sight, whatever the lists' order). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "flow.h"
 #include "tap.h"
@@ -202,6 +203,44 @@ int main(void)
     CHECK_EQ(wrong, 0);
     CHECK_U64(flow_table_stats(t)->created, 50000);
     flow_table_free(t);
+    TEST_END();
+
+    TEST_BEGIN("the buckets double as the flows outnumber them, up to max-flows' power of two; lookups stay exact");
+    {
+        c = cfg(300000); /* buckets from 65,536 up to 524,288 */
+        t = flow_table_new(&c, NULL, NULL);
+        enum { N = 200000 };
+        struct flow **seen = calloc(N, sizeof *seen);
+        CHECK(seen != NULL);
+        int wrong = 0;
+        for (uint32_t i = 0; i < N && seen; i++) {
+            struct mw_pkt x = mk((uint8_t)(10 + i % 200), (uint16_t)(1024 + i / 200), 2, 443, TCP, MW_TH_SYN);
+            seen[i] = flow_get(t, &x, i, &dir);
+            if (i == 65535 || i == 65536 || i == 131072)
+                CHECK_U64(flow_table_stats(t)->bucket_growths, i < 65536 ? 0 : i < 131072 ? 1 : 2);
+        }
+        CHECK_U64(flow_table_stats(t)->bucket_growths, 2); /* at 65,536 and 131,072 flows */
+        for (uint32_t i = 0; i < N && seen; i++) { /* every flow found again, from the other side */
+            struct mw_pkt r = mk(2, 443, (uint8_t)(10 + i % 200), (uint16_t)(1024 + i / 200), TCP, MW_TH_SYN | MW_TH_ACK);
+            if (flow_get(t, &r, N + i, &dir) != seen[i] || dir != 1)
+                wrong++;
+        }
+        CHECK_EQ(wrong, 0);
+        CHECK_U64(flow_table_stats(t)->created, N);
+        flow_table_free(t);
+        free(seen);
+
+        c = cfg(100000); /* buckets up to 131,072: one doubling, then no more */
+        t = flow_table_new(&c, NULL, NULL);
+        for (uint32_t i = 0; i < 150000; i++) {
+            struct mw_pkt x = mk((uint8_t)(10 + i % 200), (uint16_t)(1024 + i / 200), 3, 53, UDP, 0);
+            flow_get(t, &x, i, &dir);
+        }
+        CHECK_U64(flow_table_stats(t)->bucket_growths, 1);
+        CHECK_U64(flow_table_stats(t)->active, 100000);
+        CHECK_U64(flow_table_stats(t)->evicted, 50000);
+        flow_table_free(t);
+    }
     TEST_END();
 
     TEST_BEGIN("flows taking turns, ended, then seen again: each packet finds its own flow, new ones after the end");
