@@ -440,7 +440,7 @@ void rarity_see_from(struct rarity *r, enum rar_kind kind, const char *key, cons
             txn_begin(r);
             sqlite3_bind_text(r->host, 1, kind_names[kind], -1, SQLITE_STATIC);
             sqlite3_bind_text(r->host, 2, e->key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(r->host, 3, host, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(r->host, 3, host, -1, SQLITE_STATIC); /* read by the step below, before reset */
             r->st.host_inserts++;
             if (sqlite3_step(r->host) != SQLITE_DONE)
                 r->st.errors++;
