@@ -21,10 +21,11 @@ struct flow_list_head {
 #define RECENT 64
 
 /* The buckets start at this many (512 KiB) or max_flows' power of two if
- * smaller, and double when the flows outnumber them, up to max_flows'
- * power of two: a table sized for half a million flows at once (4 MiB)
- * would spread a few thousand flows' lookups over all of it, each one a
- * cache miss and its first touch of a 2 MiB page a fault. */
+ * smaller, and double when the flows reach half their number (chains of
+ * one or two flows, each a cache miss to walk), up to max_flows' power of
+ * two: a table sized for half a million flows at once (4 MiB) would spread
+ * a few thousand flows' lookups over all of it, each one a cache miss and
+ * its first touch of a 2 MiB page a fault. */
 #define BUCKETS_START 65536
 
 struct flow_table {
@@ -291,7 +292,7 @@ struct flow *flow_get(struct flow_table *t, const struct mw_pkt *pk, uint64_t ts
         else if (!syn && pk->sport < 1024 && pk->dport >= 1024)
             client = !side;
         f->client = (uint8_t)client;
-        if (t->st.active >= (size_t)t->mask + 1 && (size_t)t->mask + 1 < t->max_buckets)
+        if (t->st.active >= ((size_t)t->mask + 1) / 2 && (size_t)t->mask + 1 < t->max_buckets)
             grow(t);
         f->hnext = t->bucket[h & t->mask];
         t->bucket[h & t->mask] = f;

@@ -205,7 +205,7 @@ int main(void)
     flow_table_free(t);
     TEST_END();
 
-    TEST_BEGIN("the buckets double as the flows outnumber them, up to max-flows' power of two; lookups stay exact");
+    TEST_BEGIN("the buckets double as the flows reach half their number, up to max-flows' power of two; lookups stay exact");
     {
         c = cfg(300000); /* buckets from 65,536 up to 524,288 */
         t = flow_table_new(&c, NULL, NULL);
@@ -216,10 +216,10 @@ int main(void)
         for (uint32_t i = 0; i < N && seen; i++) {
             struct mw_pkt x = mk((uint8_t)(10 + i % 200), (uint16_t)(1024 + i / 200), 2, 443, TCP, MW_TH_SYN);
             seen[i] = flow_get(t, &x, i, &dir);
-            if (i == 65535 || i == 65536 || i == 131072)
-                CHECK_U64(flow_table_stats(t)->bucket_growths, i < 65536 ? 0 : i < 131072 ? 1 : 2);
+            if (i == 32767 || i == 32768 || i == 65536 || i == 131072)
+                CHECK_U64(flow_table_stats(t)->bucket_growths, i < 32768 ? 0 : i < 65536 ? 1 : i < 131072 ? 2 : 3);
         }
-        CHECK_U64(flow_table_stats(t)->bucket_growths, 2); /* at 65,536 and 131,072 flows */
+        CHECK_U64(flow_table_stats(t)->bucket_growths, 3); /* at 32,768, 65,536 and 131,072 flows: 524,288 */
         for (uint32_t i = 0; i < N && seen; i++) { /* every flow found again, from the other side */
             struct mw_pkt r = mk(2, 443, (uint8_t)(10 + i % 200), (uint16_t)(1024 + i / 200), TCP, MW_TH_SYN | MW_TH_ACK);
             if (flow_get(t, &r, N + i, &dir) != seen[i] || dir != 1)
@@ -230,7 +230,7 @@ int main(void)
         flow_table_free(t);
         free(seen);
 
-        c = cfg(100000); /* buckets up to 131,072: one doubling, then no more */
+        c = cfg(100000); /* buckets up to 131,072: one doubling (at 32,768 flows), then no more */
         t = flow_table_new(&c, NULL, NULL);
         for (uint32_t i = 0; i < 150000; i++) {
             struct mw_pkt x = mk((uint8_t)(10 + i % 200), (uint16_t)(1024 + i / 200), 3, 53, UDP, 0);
