@@ -54,9 +54,9 @@ struct classify *classify_new(unsigned max_packets, char *err, size_t errlen)
 }
 
 /* At the process's exit nDPI's module is not torn down: nDPI frees its
- * trees of 48,000 address prefixes and its automata block by block, about
- * 5 ms (a sixth of msiwatch's fixed cost, 1% of a replay of the benchmark
- * mix), and the system takes the memory back at once. The modules left
+ * trees of 48,000 address prefixes and its automata block by block, 5 to
+ * 7 ms (15% of the samples of a replay of an empty capture, 1 to 1.5% of
+ * the benchmark mix's), and the system takes the memory back at once. The modules left
  * stay reachable from here, so valgrind does not count them lost; an
  * AddressSanitizer build tears them down as before, and so does a
  * classify_free before classify_exiting (a failed start, the tests). */

@@ -1,7 +1,8 @@
 /* flow.c -- the flow table (see flow.h). Chained hash on a canonical key,
  * three LRU lists (TCP, UDP, closed TCP) whose heads are the oldest flows of
  * their timeout class, a hard maximum with eviction of the oldest idle flow.
- * Memory: one malloc per flow, bounded by flow_cfg.max_flows. */
+ * Memory: one malloc per flow, bounded by flow_cfg.max_flows, and the
+ * buckets, which double as flows come up to max_flows' power of two. */
 #include "flow.h"
 #include "table.h"
 
