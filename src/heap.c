@@ -1,8 +1,10 @@
-/* heap.c -- glibc's main heap in 2 MiB pages, populated ahead of use (see
- * heap.h). */
+/* heap.c -- glibc's main heap in 2 MiB pages: reserved and advised at
+ * start, populated ahead of use beyond that (see heap.h). */
 #include "heap.h"
 #include "asan.h"
+#include "table.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -27,9 +29,9 @@
 #define HUGE ((uintptr_t)2 << 20)
 #define PAGE ((uintptr_t)4096)
 #define PAD (2 * HUGE)   /* the heap grows by this much more than it needs */
-#define START (8 * HUGE) /* and by this much first */
+#define START (8 * HUGE) /* and by this much first, without the reservation */
 
-static size_t populated;
+static size_t populated, reserved;
 
 #if HEAP_AHEAD
 /* The heap below this address is populated, or was there before
@@ -52,6 +54,16 @@ static void advise(uintptr_t from, uintptr_t to)
     if (madvise((void *)a, to - a, MADV_POPULATE_WRITE) == 0)
         populated += to - a;
 }
+
+/* Whether the heap can grow by n bytes now: grown and given back at once,
+ * so that glibc, failing to, does not turn to a map of its own instead. */
+static bool can_grow(size_t n)
+{
+    void *old = sbrk((intptr_t)n);
+    if (old == (void *)-1)
+        return false;
+    return sbrk(-(intptr_t)n) != (void *)-1;
+}
 #endif
 
 void heap_start(void)
@@ -59,15 +71,33 @@ void heap_start(void)
 #if HEAP_AHEAD
     if (ahead != 0)
         return;
+    bool reserve = table_thp_advised() && can_grow(HEAP_RESERVE + HUGE);
     mallopt(M_MMAP_THRESHOLD, (int)(HUGE / 2));
-    mallopt(M_TRIM_THRESHOLD, (int)(16 * HUGE));
-    mallopt(M_TOP_PAD, (int)(START));
+    mallopt(M_TRIM_THRESHOLD, (int)(16 * HUGE + (reserve ? HEAP_RESERVE : 0)));
+    mallopt(M_TOP_PAD, (int)(reserve ? HEAP_RESERVE : START));
     uintptr_t before = (uintptr_t)sbrk(0);
     first = (before + HUGE - 1) & ~(HUGE - 1);
-    void *p = malloc(HUGE / 4); /* more than the heap's top holds: it grows by START and more */
+    void *p = malloc(HUGE / 4); /* more than the heap's top holds: it grows by the pad and more */
     uintptr_t end = (uintptr_t)sbrk(0);
-    if (p && end > before)
+    if (p && end > before && reserve) {
+        /* advised, not populated: the first writes fault it in 2 MiB at a
+         * time; below the first 2 MiB boundary, in 4 KiB pages, populated
+         * in one call (nDPI's tables start there) */
+        uintptr_t b = end & ~(HUGE - 1), a = before & ~(PAGE - 1);
+        if (b > first) {
+            madvise((void *)first, b - first, MADV_HUGEPAGE);
+            /* malloc wrote the top's header past p's block before the
+             * advice: in 4 KiB, that page would keep the rest of its 2 MiB
+             * in 4 KiB pages too */
+            if ((uintptr_t)p + HUGE / 4 + 64 > first)
+                madvise((void *)first, HUGE, MADV_COLLAPSE);
+        }
+        if (first > a && madvise((void *)a, first - a, MADV_POPULATE_WRITE) == 0)
+            populated += first - a;
+        reserved = end - before;
+    } else if (p && end > before) {
         advise(before, end);
+    }
     free(p);
     mallopt(M_TOP_PAD, (int)(PAD));
     ahead = (uintptr_t)sbrk(0);
@@ -91,4 +121,9 @@ void heap_poll(void)
 size_t heap_populated(void)
 {
     return populated;
+}
+
+size_t heap_reserved(void)
+{
+    return reserved;
 }

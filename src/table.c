@@ -1,10 +1,13 @@
-/* table.c -- zeroed, huge-page-advised memory for big hash tables, and
- * zeroed maps in plain pages for sparse pools (see table.h). */
+/* table.c -- zeroed, huge-page-advised memory for big hash tables,
+ * zeroed maps in plain pages for sparse pools, and whether the kernel
+ * gives huge pages at all (see table.h). */
 #include "table.h"
 #include "asan.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -58,6 +61,17 @@ void table_free(void *p, size_t n, size_t size)
 bool table_maps(void)
 {
     return !ON_HEAP;
+}
+
+bool table_thp_advised(void)
+{
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == NULL)
+        return false;
+    char b[128] = "";
+    bool ok = fgets(b, sizeof b, f) != NULL && (strstr(b, "[always]") || strstr(b, "[madvise]"));
+    fclose(f);
+    return ok;
 }
 
 void *sparse_alloc(size_t n, size_t size)

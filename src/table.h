@@ -26,6 +26,10 @@ void table_free(void *p, size_t n, size_t size);
  * build, where every table is a block of the heap). */
 bool table_maps(void);
 
+/* Whether the kernel gives 2 MiB pages to memory advised for them
+ * (/sys/kernel/mm/transparent_hugepage/enabled: "always" or "madvise"). */
+bool table_thp_advised(void);
+
 /* Zeroed memory that is used here and there (the rarity cache's entries,
  * the correlator's pools): from 2 MiB up an anonymous map in 4 KiB pages
  * (MADV_NOHUGEPAGE), faulted in as it is touched. From the heap it would

@@ -48,16 +48,4 @@ static inline bool mapping_of(const void *p, uintptr_t *lo, uintptr_t *hi, int *
     return found;
 }
 
-/* Transparent huge pages on offer: "always" or "madvise" chosen. */
-static inline bool thp_offered(void)
-{
-    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-    if (f == NULL)
-        return false;
-    char b[128] = "";
-    bool ok = fgets(b, sizeof b, f) != NULL && (strstr(b, "[always]") || strstr(b, "[madvise]"));
-    fclose(f);
-    return ok;
-}
-
 #endif

@@ -1,12 +1,15 @@
-/* test_heap.c -- heap_start and heap_poll (heap.h): heap_start grows the
- * heap by 16 MiB and more, populated; blocks the program then allocates
- * make the heap grow by 4 MiB more than they need, and those 4 MiB stay
- * out of memory (mincore) until heap_poll populates them and advises the
- * new part for transparent huge pages (VmFlags hg in /proc/self/smaps); a
- * heap_poll with no growth does nothing. Skipped where heap_start populates
- * nothing: an AddressSanitizer build (its own allocator), a libc other than
- * glibc, a kernel before 5.14. */
+/* test_heap.c -- heap_start and heap_poll (heap.h). heap_start grows the
+ * heap by HEAP_RESERVE of address space advised for transparent huge pages
+ * (VmFlags hg in /proc/self/smaps), none of it resident (mincore) until
+ * written, a write faulting in 2 MiB; or, where it cannot reserve, by 16 MiB
+ * and more, populated. Blocks the program then allocates past that make
+ * the heap grow by 4 MiB more than they need, and those 4 MiB stay out of
+ * memory until heap_poll populates them and advises the new part for huge
+ * pages; a heap_poll with no growth does nothing. Skipped where heap_start
+ * does nothing: an AddressSanitizer build (its own allocator), a libc other
+ * than glibc, a kernel before 5.14. */
 #include "heap.h"
+#include "table.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,26 +56,54 @@ int main(void)
     uintptr_t before = (uintptr_t)sbrk(0);
     heap_start();
     uintptr_t start_end = (uintptr_t)sbrk(0);
-    if (heap_populated() == 0) {
-        TEST_SKIP("heap_start: the heap grows by 16 MiB, populated", "nothing populated (not glibc, ASan, or an old kernel)");
+    if (heap_reserved() == 0 && heap_populated() == 0) {
+        TEST_SKIP("heap_start: the heap reserved or populated", "neither (not glibc, ASan, or an old kernel)");
         TEST_SKIP("heap_poll: growth populated, no growth nothing", "likewise");
         return tap_done();
     }
 
-    TEST_BEGIN("heap_start: the heap grows by 16 MiB, populated");
-    CHECK(start_end - before >= 16 * MIB);
-    CHECK(heap_populated() >= 16 * MIB);
-    CHECK_U64(resident(start_end - 16 * MIB, start_end), 16 * MIB / PAGE);
-    TEST_END();
+    /* the first 2 MiB page of the heap's growth (heap_start's own fopen may
+     * have started the heap after `before`) */
+    uintptr_t grown_from = heap_reserved() ? start_end - heap_reserved() : before;
+    uintptr_t first = (grown_from + 2 * MIB - 1) & ~(2 * MIB - 1);
+    if (heap_reserved()) {
+        TEST_BEGIN("heap_start: the heap reserves 256 MiB, advised, not resident until written");
+        CHECK(heap_reserved() >= HEAP_RESERVE);
+        CHECK(start_end - before >= heap_reserved()); /* the heap may have started for heap_start's own fopen */
+        CHECK(heap_populated() <= 2 * MIB); /* only what lies below the first 2 MiB boundary */
+        CHECK(vm_flag(first, "hg") && vm_flag(start_end - 4 * MIB, "hg"));
+        if (table_thp_advised()) { /* its first 2 MiB page whole or not there, never in 4 KiB pages */
+            size_t r = resident(first, first + 2 * MIB);
+            CHECK(r == 0 || r == 2 * MIB / PAGE);
+        }
+        uintptr_t mid = first + 64 * MIB; /* above anything this test has allocated */
+        CHECK_U64(resident(first + 2 * MIB, start_end), 0);
+        *(volatile char *)(mid + 100) = 1;
+        /* one write: one 2 MiB page where the kernel gives them, else one page */
+        CHECK_U64(resident(mid, mid + 2 * MIB), table_thp_advised() ? 2 * MIB / PAGE : 1);
+        CHECK_U64(resident(first + 2 * MIB, start_end), table_thp_advised() ? 2 * MIB / PAGE : 1);
+        *(volatile char *)(mid + 100) = 0;
+        TEST_END();
+    } else {
+        TEST_BEGIN("heap_start: the heap grows by 16 MiB, populated");
+        CHECK(start_end - before >= 16 * MIB);
+        CHECK(heap_populated() >= 16 * MIB);
+        CHECK_U64(resident(start_end - 16 * MIB, start_end), 16 * MIB / PAGE);
+        TEST_END();
+    }
 
     TEST_BEGIN("heap_poll: growth populated, no growth nothing");
-    /* fill the heap with small blocks until it has grown past heap_start's
-     * part; the last block leaves the 4 MiB pad above it */
-    enum { BLOCK = 16384 };
-    static void *blocks[4096];
+    /* Fill the heap with blocks until it has grown past heap_start's part;
+     * the last block leaves the 4 MiB pad above it. The blocks are written
+     * at their starts only; in the reservation, in 4 KiB pages, so that
+     * filling it makes 2 MiB resident, not 256. */
+    if (heap_reserved())
+        madvise((void *)first, (start_end - first) & ~(2 * MIB - 1), MADV_NOHUGEPAGE);
+    enum { BLOCK = 512 * 1024, MAXB = 2048 };
+    static void *blocks[MAXB];
     size_t nb = 0;
     uintptr_t end = start_end;
-    while (nb < 4096 && (end = (uintptr_t)sbrk(0)) == start_end) {
+    while (nb < MAXB && (end = (uintptr_t)sbrk(0)) == start_end) {
         blocks[nb] = malloc(BLOCK);
         CHECK(blocks[nb] != NULL);
         if (blocks[nb] == NULL)
@@ -88,7 +119,7 @@ int main(void)
     heap_poll();
     CHECK(heap_populated() - pop0 >= end - start_end);
     CHECK_U64(resident(pad_from, end), (end - pad_from) / PAGE);
-    if (thp_offered()) /* advised from the old end's 2 MiB page to the new end's */
+    if (table_thp_advised()) /* advised from the old end's 2 MiB page to the new end's */
         CHECK(vm_flag(start_end, "hg") && vm_flag(end - 2 * MIB - 1, "hg"));
     size_t pop1 = heap_populated();
     heap_poll(); /* no growth */

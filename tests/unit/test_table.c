@@ -77,7 +77,7 @@ int main(void)
         CHECK_U64(hi - lo, 3 * HUGE);
         CHECK((uintptr_t)big == lo && (uintptr_t)(big + n) <= hi);
         TEST_END();
-        if (thp_offered()) {
+        if (table_thp_advised()) {
             TEST_BEGIN("a big table: advised for transparent huge pages");
             CHECK_EQ(thp, 1);
             TEST_END();
