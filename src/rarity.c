@@ -76,12 +76,17 @@ void rarity_cfg_defaults(struct rarity_cfg *c)
     c->max_hosts = 256;
 }
 
-static uint32_t hash_key(unsigned kind, const char *s)
+static uint32_t hash_bytes(unsigned kind, const char *s, size_t n)
 {
     uint32_t h = 2166136261u ^ kind;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
     return h;
+}
+
+static uint32_t hash_key(unsigned kind, const char *s)
+{
+    return hash_bytes(kind, s, strlen(s));
 }
 
 static const char schema[] =
@@ -331,10 +336,13 @@ static void pair_remember(struct rarity *r, uint64_t *slot, uint64_t h)
 /* The cache entry of (kind, key), read from the table on a miss. An entry
  * is never emptied (a full probe sequence evicts in place) and a new one
  * takes the first never-used slot of its sequence, so a search ends at the
- * first never-used slot: the key is not further on. */
+ * first never-used slot: the key is not further on. A key is its first 255
+ * characters, as the entry and the table keep it: a longer one is found
+ * again under them. */
 static struct entry *get(struct rarity *r, enum rar_kind kind, const char *key)
 {
-    uint32_t h = hash_key(kind, key), tag = h | 1, vi = UINT32_MAX;
+    size_t n = strnlen(key, sizeof r->e->key - 1);
+    uint32_t h = hash_bytes(kind, key, n), tag = h | 1, vi = UINT32_MAX;
     for (uint32_t k = 0; k < PROBES; k++) {
         uint32_t i = (h + k) & r->mask;
         if (r->tag[i] == 0) {
@@ -342,7 +350,7 @@ static struct entry *get(struct rarity *r, enum rar_kind kind, const char *key)
             break;
         }
         struct entry *e = &r->e[i];
-        if (r->tag[i] == tag && e->kind == kind && strcmp(e->key, key) == 0)
+        if (r->tag[i] == tag && e->kind == kind && e->key[n] == '\0' && memcmp(e->key, key, n) == 0)
             return e;
     }
     if (vi == UINT32_MAX) { /* full: evict the probed entry seen longest ago */

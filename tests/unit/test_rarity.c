@@ -86,6 +86,31 @@ int main(void)
     CHECK_U64(v.hosts, 20);
     TEST_END();
 
+    TEST_BEGIN("a key longer than the 255 characters kept: found again under its first 255");
+    {
+        char longkey[301], other[301];
+        memset(longkey, 'a', 300);
+        longkey[300] = '\0';
+        memcpy(other, longkey, sizeof other);
+        other[299] = 'b'; /* differs past the 255th character: the same destination */
+        uint64_t reads = rarity_stats(r)->db_reads;
+        rarity_see(r, RAR_FQDN, longkey, "ws01", T0 + 1000, &v);
+        CHECK(v.first_seen);
+        rarity_see(r, RAR_FQDN, longkey, "ws02", T0 + 2000, &v);
+        CHECK(!v.first_seen);
+        CHECK_U64(v.first_seen_us, T0 + 1000);
+        CHECK_U64(v.hosts, 1);
+        rarity_see(r, RAR_FQDN, other, "ws03", T0 + 3000, &v);
+        CHECK(!v.first_seen);
+        CHECK_U64(v.hosts, 2);
+        longkey[255] = '\0'; /* the key as the table keeps it */
+        rarity_peek(r, RAR_FQDN, longkey, T0 + 4000, &v);
+        CHECK(!v.first_seen);
+        CHECK_U64(v.hosts, 3);
+        CHECK_U64(rarity_stats(r)->db_reads - reads, 1); /* one entry, read once */
+    }
+    TEST_END();
+
     TEST_BEGIN("kinds are separate keys");
     rarity_see(r, RAR_IP, "cdn.example.com", "ws01", T0 + DAY, &v);
     CHECK(v.first_seen);
