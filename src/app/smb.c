@@ -24,6 +24,9 @@
 #define TREES_MAX 32
 #define PENDING_MAX 64         /* requests awaiting their response */
 #define OPENS_MAX 64
+#define SLOTS_FIRST 4          /* pending requests and open files have room for this many at first,
+                                * doubled as needed up to their maximum: most sessions have one or two
+                                * of each, and 4.6 KiB of slots made every SMB flow 5.5 KiB */
 
 struct tree {
     uint32_t id;
@@ -54,13 +57,42 @@ struct smb_fs {
     bool encrypted;
     struct tree trees[TREES_MAX];
     unsigned ntrees;
-    struct pending pend[PENDING_MAX];
-    struct open_file opens[OPENS_MAX];
+    struct pending *pend;  /* npend slots: a request takes the first unused one */
+    struct open_file *opens;
+    unsigned npend, nopens;
 };
 
 static void *smb_create(void)
 {
-    return calloc(1, sizeof(struct smb_fs));
+    struct smb_fs *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->pend = calloc(SLOTS_FIRST, sizeof *s->pend);
+    s->opens = calloc(SLOTS_FIRST, sizeof *s->opens);
+    if (s->pend == NULL || s->opens == NULL) {
+        free(s->pend);
+        free(s->opens);
+        free(s);
+        return NULL;
+    }
+    s->npend = s->nopens = SLOTS_FIRST;
+    return s;
+}
+
+/* Twice the slots of *a (n of size bytes), up to max, the new ones zeroed;
+ * false when at max or out of memory (the slots stay as they are). */
+static bool slots_grow(void **a, unsigned *n, size_t size, unsigned max)
+{
+    if (*n >= max)
+        return false;
+    unsigned m = *n * 2 < max ? *n * 2 : max;
+    uint8_t *b = realloc(*a, (size_t)m * size);
+    if (b == NULL)
+        return false;
+    memset(b + (size_t)*n * size, 0, (size_t)(m - *n) * size);
+    *a = b;
+    *n = m;
+    return true;
 }
 
 static void emit(struct app_ctx *c, struct smb_fs *s, struct rec_smb *r)
@@ -104,7 +136,7 @@ static void tree_add(struct smb_fs *s, uint32_t id, const char *path)
 
 static struct pending *pend_find(struct smb_fs *s, uint64_t mid)
 {
-    for (unsigned i = 0; i < PENDING_MAX; i++)
+    for (unsigned i = 0; i < s->npend; i++)
         if (s->pend[i].used && s->pend[i].mid == mid)
             return &s->pend[i];
     return NULL;
@@ -112,15 +144,18 @@ static struct pending *pend_find(struct smb_fs *s, uint64_t mid)
 
 static struct pending *pend_add(struct app_ctx *c, struct smb_fs *s, uint64_t mid)
 {
-    for (unsigned i = 0; i < PENDING_MAX; i++)
-        if (!s->pend[i].used) {
-            memset(&s->pend[i], 0, sizeof s->pend[i]);
-            s->pend[i].used = true;
-            s->pend[i].mid = mid;
-            return &s->pend[i];
-        }
-    /* Full: the server is not answering; write the oldest pending record. */
-    struct pending *p = &s->pend[mid % PENDING_MAX];
+    unsigned i = 0;
+    while (i < s->npend && s->pend[i].used)
+        i++;
+    if (i < s->npend || slots_grow((void **)&s->pend, &s->npend, sizeof *s->pend, PENDING_MAX)) {
+        memset(&s->pend[i], 0, sizeof s->pend[i]);
+        s->pend[i].used = true;
+        s->pend[i].mid = mid;
+        return &s->pend[i];
+    }
+    /* Full (or no memory for more): the server is not answering; write the
+     * oldest pending record. */
+    struct pending *p = &s->pend[mid % s->npend];
     if (p->rec)
         emit(c, s, p->rec);
     memset(p, 0, sizeof *p);
@@ -131,7 +166,7 @@ static struct pending *pend_add(struct app_ctx *c, struct smb_fs *s, uint64_t mi
 
 static struct open_file *open_find(struct smb_fs *s, const uint8_t id[16])
 {
-    for (unsigned i = 0; i < OPENS_MAX; i++)
+    for (unsigned i = 0; i < s->nopens; i++)
         if (s->opens[i].rec && memcmp(s->opens[i].file_id, id, 16) == 0)
             return &s->opens[i];
     return NULL;
@@ -139,12 +174,14 @@ static struct open_file *open_find(struct smb_fs *s, const uint8_t id[16])
 
 static void open_add(struct app_ctx *c, struct smb_fs *s, const uint8_t id[16], struct rec_smb *r)
 {
-    for (unsigned i = 0; i < OPENS_MAX; i++)
-        if (s->opens[i].rec == NULL) {
-            memcpy(s->opens[i].file_id, id, 16);
-            s->opens[i].rec = r;
-            return;
-        }
+    unsigned i = 0;
+    while (i < s->nopens && s->opens[i].rec != NULL)
+        i++;
+    if (i < s->nopens || slots_grow((void **)&s->opens, &s->nopens, sizeof *s->opens, OPENS_MAX)) {
+        memcpy(s->opens[i].file_id, id, 16);
+        s->opens[i].rec = r;
+        return;
+    }
     emit(c, s, s->opens[0].rec); /* full: write the oldest open now */
     memcpy(s->opens[0].file_id, id, 16);
     s->opens[0].rec = r;
@@ -395,12 +432,12 @@ static void smb_end(struct app_ctx *c, struct flow *f, void *ps)
 {
     (void)f;
     struct smb_fs *s = ps;
-    for (unsigned i = 0; i < PENDING_MAX; i++)
+    for (unsigned i = 0; i < s->npend; i++)
         if (s->pend[i].used && s->pend[i].rec) {
             emit(c, s, s->pend[i].rec);
             s->pend[i].rec = NULL;
         }
-    for (unsigned i = 0; i < OPENS_MAX; i++)
+    for (unsigned i = 0; i < s->nopens; i++)
         if (s->opens[i].rec) {
             emit(c, s, s->opens[i].rec);
             s->opens[i].rec = NULL;
@@ -410,10 +447,12 @@ static void smb_end(struct app_ctx *c, struct flow *f, void *ps)
 static void smb_destroy(void *ps)
 {
     struct smb_fs *s = ps;
-    for (unsigned i = 0; i < PENDING_MAX; i++)
+    for (unsigned i = 0; i < s->npend; i++)
         free(s->pend[i].rec);
-    for (unsigned i = 0; i < OPENS_MAX; i++)
+    for (unsigned i = 0; i < s->nopens; i++)
         free(s->opens[i].rec);
+    free(s->pend);
+    free(s->opens);
     for (unsigned i = 0; i < s->ntrees; i++)
         free(s->trees[i].path);
     sbuf_free(&s->buf[0]);

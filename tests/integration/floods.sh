@@ -7,7 +7,9 @@
 # datagrams that never complete: the fragment bytes held never exceed
 # --frag-max-bytes (ipfrag.held_bytes_peak), or the datagrams
 # --frag-max-datagrams, every eviction is counted, and a whole datagram sent
-# after the flood is still reassembled. Syslog, on loopback: a TCP sender
+# after the flood is still reassembled. An SMB session with 10 and 70
+# CREATE requests sent before any answer: every file's record, the 64
+# pending requests the parser holds, and the ones pushed out past them. Syslog, on loopback: a TCP sender
 # keeps being served while another floods TCP with 200,000 lines, UDP is
 # flooded with 100,000 datagrams and 100 idle connections try to get in past
 # --syslog-max-connections 20 (19 take the free slots, 81 are refused and
@@ -92,6 +94,27 @@ expect_eq "fragment flood, --frag-max-bytes 65536: held bytes peak at 65280, 199
     "$(stat '.ipfrag | [.held_bytes_peak, .evicted, .reassembled, .held_bytes]')" "[65280,19938,1,$((62 * 1020))]"
 mem_check "fragment flood (bytes bound): peak memory under 256 MiB"
 rm -f "$TMP/frag.pcap"
+
+# ---- SMB requests no one answers ---------------------------------------------
+# smbpipe N: a tree connect, then N CREATEs (f000.msi ...) before any answer,
+# then the N answers, no close. Each create record is written when its file
+# is closed, here at the end, in the order the files were opened. Past 64
+# unanswered requests, request 2 + i takes slot i % 64 and writes the record
+# it held then, without an answer: the 66th to 71st messages (f064 to f069)
+# push out f002 to f007, whose answers then find nothing.
+smb_names() { # the create records' names, "-" after one without a status
+    "$MSIWATCH" -s :memory: -r "$1" --records - -o /dev/null 2>/dev/null |
+        jq -r 'select(.event.dataset == "msiwatch.smb" and .msiwatch.smb.command == "create")
+               | .msiwatch.smb.name + (if .msiwatch.smb.status then "" else "-" end)' | tr '\n' ' '
+}
+$FLOOD smbpipe 10 "$TMP/smb.pcap"
+expect_eq "SMB: 10 CREATEs before any answer: every file's record, answered, in order" \
+    "$(smb_names "$TMP/smb.pcap")" "$(printf 'f%03d.msi ' $(seq 0 9))"
+$FLOOD smbpipe 70 "$TMP/smb.pcap"
+expect_eq "SMB: 70 CREATEs before any answer: 64 held, the 6 pushed out written unanswered first" \
+    "$(smb_names "$TMP/smb.pcap")" \
+    "$(printf 'f%03d.msi- ' $(seq 2 7))$(printf 'f%03d.msi ' 0 1 $(seq 8 69))"
+rm -f "$TMP/smb.pcap"
 
 # ---- syslog ------------------------------------------------------------------
 "$MSIWATCH" --syslog udp://127.0.0.1:0 --syslog tcp://127.0.0.1:0 --syslog-max-connections 20 \
