@@ -27,7 +27,8 @@
  * reservation the mix ran 2 to 7% faster, mix-small 5% (bench/README.md).
  *
  * Where the kernel offers no transparent huge pages for advised memory
- * (/sys/kernel/mm/transparent_hugepage/enabled "never"), or the heap cannot
+ * (/sys/kernel/mm/transparent_hugepage/enabled "never", or turned off for
+ * the process with PR_SET_THP_DISABLE), or the heap cannot
  * grow by the reservation (a data size limit), there is no reservation:
  * the heap grows by 16 MiB first, populated, then as above in 4 KiB pages.
  * Kernels without these calls ignore them. A no-op without glibc and in an

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
@@ -65,6 +66,10 @@ bool table_maps(void)
 
 bool table_thp_advised(void)
 {
+#ifdef PR_GET_THP_DISABLE
+    if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) > 0) /* turned off for this process (and what it starts) */
+        return false;
+#endif
     FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
     if (f == NULL)
         return false;

@@ -27,7 +27,8 @@ void table_free(void *p, size_t n, size_t size);
 bool table_maps(void);
 
 /* Whether the kernel gives 2 MiB pages to memory advised for them
- * (/sys/kernel/mm/transparent_hugepage/enabled: "always" or "madvise"). */
+ * (/sys/kernel/mm/transparent_hugepage/enabled: "always" or "madvise"),
+ * and has not been told not to for this process (PR_SET_THP_DISABLE). */
 bool table_thp_advised(void);
 
 /* Zeroed memory that is used here and there (the rarity cache's entries,

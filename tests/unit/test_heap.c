@@ -5,9 +5,11 @@
  * and more, populated. Blocks the program then allocates past that make
  * the heap grow by 4 MiB more than they need, and those 4 MiB stay out of
  * memory until heap_poll populates them and advises the new part for huge
- * pages; a heap_poll with no growth does nothing. Skipped where heap_start
- * does nothing: an AddressSanitizer build (its own allocator), a libc other
- * than glibc, a kernel before 5.14. */
+ * pages; a heap_poll with no growth does nothing. The same program run
+ * again with transparent huge pages turned off for it (PR_SET_THP_DISABLE)
+ * takes the 16 MiB path and passes. Skipped where heap_start does nothing:
+ * an AddressSanitizer build (its own allocator), a libc other than glibc, a
+ * kernel before 5.14. */
 #include "heap.h"
 #include "table.h"
 
@@ -17,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "smaps.h"
@@ -51,14 +55,50 @@ static bool vm_flag(uintptr_t p, const char *flag)
     return mapping_of((const void *)p, &lo, &hi, &thp, flags, sizeof flags) && strstr(flags, want) != NULL;
 }
 
+/* This program again, with transparent huge pages turned off for it: its
+ * output in out, its exit status returned (-1: it could not be run). */
+static int run_without_thp(char *out, size_t cap)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0)
+            _exit(77);
+        setenv("TEST_HEAP_CHILD", "1", 1);
+        execl("/proc/self/exe", "test_heap", (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t n = 0;
+    ssize_t k;
+    while (pid > 0 && n + 1 < cap && (k = read(fd[0], out + n, cap - 1 - n)) > 0)
+        n += (size_t)k;
+    out[n] = '\0';
+    close(fd[0]);
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
+
 int main(void)
 {
+    /* first, before this process's own heap_start */
+    static char child[8192];
+    int child_rc = getenv("TEST_HEAP_CHILD") ? -2 : run_without_thp(child, sizeof child);
+
     uintptr_t before = (uintptr_t)sbrk(0);
     heap_start();
     uintptr_t start_end = (uintptr_t)sbrk(0);
     if (heap_reserved() == 0 && heap_populated() == 0) {
         TEST_SKIP("heap_start: the heap reserved or populated", "neither (not glibc, ASan, or an old kernel)");
         TEST_SKIP("heap_poll: growth populated, no growth nothing", "likewise");
+        if (child_rc != -2)
+            TEST_SKIP("without transparent huge pages: no reservation, the heap populated", "likewise");
         return tap_done();
     }
 
@@ -127,6 +167,19 @@ int main(void)
     for (size_t i = 0; i < nb; i++)
         free(blocks[i]);
     TEST_END();
+
+    if (child_rc == 77) {
+        TEST_SKIP("without transparent huge pages: no reservation, the heap populated", "no PR_SET_THP_DISABLE here");
+    } else if (child_rc != -2) {
+        TEST_BEGIN("without transparent huge pages: no reservation, the heap populated");
+        CHECK_EQ(child_rc, 0);
+        CHECK(strstr(child, "ok 1 - heap_start: the heap grows by 16 MiB, populated\n") != NULL);
+        CHECK(strstr(child, "ok 2 - heap_poll: growth populated, no growth nothing\n") != NULL);
+        CHECK(strstr(child, "not ok") == NULL);
+        if (tap_fail_case)
+            printf("# the run without them:\n%s", child);
+        TEST_END();
+    }
 
     return tap_done();
 }
