@@ -10,7 +10,7 @@
  * So heap_start grows the heap once by HEAP_RESERVE (256 MiB) of address
  * space and advises it for transparent huge pages (MADV_HUGEPAGE): nothing
  * of it is resident until written, and the first write to each 2 MiB of it
- * faults in one huge page. The mix's 28 MiB of heap take 14 such faults,
+ * faults in one huge page. The mix's 26 MiB of it take 13 such faults,
  * and an empty replay's heap stays at what it touched. It sets glibc's
  * malloc to serve blocks under 1 MiB from the heap rather than from maps
  * of their own (M_MMAP_THRESHOLD), and to give memory back only when the
