@@ -98,6 +98,8 @@ void heap_start(void)
     } else if (p && end > before) {
         advise(before, end);
     }
+    if (reserve && reserved == 0) /* the reservation failed after all: give back as without it */
+        mallopt(M_TRIM_THRESHOLD, (int)(16 * HUGE));
     free(p);
     mallopt(M_TOP_PAD, (int)(PAD));
     ahead = (uintptr_t)sbrk(0);
