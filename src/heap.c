@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -55,10 +56,19 @@ static void advise(uintptr_t from, uintptr_t to)
         populated += to - a;
 }
 
-/* Whether the heap can grow by n bytes now: grown and given back at once,
- * so that glibc, failing to, does not turn to a map of its own instead. */
+/* Whether the heap can grow by n bytes now (grown and given back at once,
+ * so that glibc, failing to, does not turn to a map of its own instead),
+ * and the process's limits on data and address space, if any, leave room
+ * for 3 n more: a tight limit is for the maps and the heap msiwatch needs,
+ * not for address space reserved ahead. */
 static bool can_grow(size_t n)
 {
+    static const int limits[] = { RLIMIT_DATA, RLIMIT_AS };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        struct rlimit rl;
+        if (getrlimit(limits[i], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < n)
+            return false;
+    }
     void *old = sbrk((intptr_t)n);
     if (old == (void *)-1)
         return false;

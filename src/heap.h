@@ -28,8 +28,9 @@
  *
  * Where the kernel offers no transparent huge pages for advised memory
  * (/sys/kernel/mm/transparent_hugepage/enabled "never", or turned off for
- * the process with PR_SET_THP_DISABLE), or the heap cannot
- * grow by the reservation (a data size limit), there is no reservation:
+ * the process with PR_SET_THP_DISABLE), or a limit on the process's data
+ * or address space (RLIMIT_DATA, RLIMIT_AS) is under four times the
+ * reservation, or the heap cannot grow by it, there is no reservation:
  * the heap grows by 16 MiB first, populated, then as above in 4 KiB pages.
  * Kernels without these calls ignore them. A no-op without glibc and in an
  * AddressSanitizer build (its own allocator); under valgrind (likewise)

@@ -6,10 +6,12 @@
  * the heap grow by 4 MiB more than they need, and those 4 MiB stay out of
  * memory until heap_poll populates them and advises the new part for huge
  * pages; a heap_poll with no growth does nothing. The same program run
- * again with transparent huge pages turned off for it (PR_SET_THP_DISABLE)
- * takes the 16 MiB path and passes. Skipped where heap_start does nothing:
+ * again with transparent huge pages turned off for it (PR_SET_THP_DISABLE),
+ * and again with a data limit of 512 MiB (RLIMIT_DATA), takes the 16 MiB
+ * path and passes. Skipped where heap_start does nothing:
  * an AddressSanitizer build (its own allocator), a libc other than glibc, a
  * kernel before 5.14. */
+#include "asan.h"
 #include "heap.h"
 #include "table.h"
 
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,9 +58,12 @@ static bool vm_flag(uintptr_t p, const char *flag)
     return mapping_of((const void *)p, &lo, &hi, &thp, flags, sizeof flags) && strstr(flags, want) != NULL;
 }
 
-/* This program again, with transparent huge pages turned off for it: its
- * output in out, its exit status returned (-1: it could not be run). */
-static int run_without_thp(char *out, size_t cap)
+enum child { NO_THP, DATA_LIMIT };
+
+/* This program again, with transparent huge pages turned off for it or
+ * with a data limit of 512 MiB: its output in out, its exit status
+ * returned (-1: it could not be run; 77: the setting could not be made). */
+static int run_child(enum child how, char *out, size_t cap)
 {
     int fd[2];
     if (pipe(fd) != 0)
@@ -66,7 +72,8 @@ static int run_without_thp(char *out, size_t cap)
     if (pid == 0) {
         dup2(fd[1], 1);
         close(fd[0]);
-        if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0)
+        struct rlimit rl = { (rlim_t)512 << 20, (rlim_t)512 << 20 };
+        if (how == NO_THP ? prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0 : setrlimit(RLIMIT_DATA, &rl) != 0)
             _exit(77);
         setenv("TEST_HEAP_CHILD", "1", 1);
         execl("/proc/self/exe", "test_heap", (char *)NULL);
@@ -88,8 +95,11 @@ static int run_without_thp(char *out, size_t cap)
 int main(void)
 {
     /* first, before this process's own heap_start */
-    static char child[8192];
-    int child_rc = getenv("TEST_HEAP_CHILD") ? -2 : run_without_thp(child, sizeof child);
+    static const char *const child_name[] = { "without transparent huge pages", "with a data limit of 512 MiB" };
+    static char child[2][8192];
+    int child_rc[2];
+    for (int k = 0; k < 2; k++) /* not under AddressSanitizer: its shadow memory needs more than the limit */
+        child_rc[k] = getenv("TEST_HEAP_CHILD") ? -2 : MW_ASAN ? 77 : run_child((enum child)k, child[k], sizeof child[k]);
 
     uintptr_t before = (uintptr_t)sbrk(0);
     heap_start();
@@ -97,8 +107,11 @@ int main(void)
     if (heap_reserved() == 0 && heap_populated() == 0) {
         TEST_SKIP("heap_start: the heap reserved or populated", "neither (not glibc, ASan, or an old kernel)");
         TEST_SKIP("heap_poll: growth populated, no growth nothing", "likewise");
-        if (child_rc != -2)
-            TEST_SKIP("without transparent huge pages: no reservation, the heap populated", "likewise");
+        for (int k = 0; k < 2 && child_rc[k] != -2; k++) {
+            char name[128];
+            snprintf(name, sizeof name, "%s: no reservation, the heap populated", child_name[k]);
+            TEST_SKIP(name, "likewise");
+        }
         return tap_done();
     }
 
@@ -168,16 +181,20 @@ int main(void)
         free(blocks[i]);
     TEST_END();
 
-    if (child_rc == 77) {
-        TEST_SKIP("without transparent huge pages: no reservation, the heap populated", "no PR_SET_THP_DISABLE here");
-    } else if (child_rc != -2) {
-        TEST_BEGIN("without transparent huge pages: no reservation, the heap populated");
-        CHECK_EQ(child_rc, 0);
-        CHECK(strstr(child, "ok 1 - heap_start: the heap grows by 16 MiB, populated\n") != NULL);
-        CHECK(strstr(child, "ok 2 - heap_poll: growth populated, no growth nothing\n") != NULL);
-        CHECK(strstr(child, "not ok") == NULL);
+    for (int k = 0; k < 2 && child_rc[k] != -2; k++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s: no reservation, the heap populated", child_name[k]);
+        if (child_rc[k] == 77) {
+            TEST_SKIP(name, "the setting could not be made");
+            continue;
+        }
+        TEST_BEGIN(name);
+        CHECK_EQ(child_rc[k], 0);
+        CHECK(strstr(child[k], "ok 1 - heap_start: the heap grows by 16 MiB, populated\n") != NULL);
+        CHECK(strstr(child[k], "ok 2 - heap_poll: growth populated, no growth nothing\n") != NULL);
+        CHECK(strstr(child[k], "not ok") == NULL);
         if (tap_fail_case)
-            printf("# the run without them:\n%s", child);
+            printf("# that run:\n%s", child[k]);
         TEST_END();
     }
 
