@@ -83,7 +83,6 @@ void heap_start(void)
         return;
     bool reserve = table_thp_advised() && can_grow(HEAP_RESERVE + HUGE);
     mallopt(M_MMAP_THRESHOLD, (int)(HUGE / 2));
-    mallopt(M_TRIM_THRESHOLD, (int)(16 * HUGE + (reserve ? HEAP_RESERVE : 0)));
     mallopt(M_TOP_PAD, (int)(reserve ? HEAP_RESERVE : START));
     uintptr_t before = (uintptr_t)sbrk(0);
     first = (before + HUGE - 1) & ~(HUGE - 1);
@@ -108,8 +107,9 @@ void heap_start(void)
     } else if (p && end > before) {
         advise(before, end);
     }
-    if (reserve && reserved == 0) /* the reservation failed after all: give back as without it */
-        mallopt(M_TRIM_THRESHOLD, (int)(16 * HUGE));
+    /* before the free below, the first that could trim: memory goes back
+     * when 32 MiB lie free at the top, above the reservation if made */
+    mallopt(M_TRIM_THRESHOLD, (int)(16 * HUGE + reserved));
     free(p);
     mallopt(M_TOP_PAD, (int)(PAD));
     ahead = (uintptr_t)sbrk(0);
